@@ -1,0 +1,169 @@
+"""The one cattrs converter for all (de)serialisation, and readable structuring errors.
+
+Structuring is strict: a string is not a number, ``"false"`` is not a boolean, an unknown
+field is refused. Errors name the JSON path and the expected form, e.g.
+``education[0].level: expected one of high_school, secondary_vocational, …``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import enum
+import functools
+from collections.abc import Callable, Iterator
+from typing import Any, TypeVar
+
+import cattrs
+from cattrs.errors import (
+    ClassValidationError,
+    ForbiddenExtraKeysError,
+    IterableValidationError,
+)
+
+from kuaiji.errors import InputError, Problem
+
+T = TypeVar("T")
+
+converter = cattrs.Converter(forbid_extra_keys=True)
+
+
+class _Expected(ValueError):
+    """A value of the wrong form; the message says what form was expected."""
+
+
+def _type_name(value: object) -> str:
+    names = {str: "a string", bool: "a boolean", int: "a whole number", float: "a decimal number"}
+    names |= {list: "a list", dict: "an object", type(None): "null"}
+    return names.get(type(value), type(value).__name__)
+
+
+def _str(value: Any, _: type) -> str:
+    if not isinstance(value, str):
+        raise _Expected(f"expected a string, got {_type_name(value)}")
+    return value
+
+
+def _bool(value: Any, _: type) -> bool:
+    if not isinstance(value, bool):
+        raise _Expected(f"expected true or false, got {_type_name(value)}")
+    return value
+
+
+def _int(value: Any, _: type) -> int:
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise _Expected(f"expected a whole number, got {_type_name(value)}")
+    return value
+
+
+def _float(value: Any, _: type) -> float:
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise _Expected(f"expected a number, got {_type_name(value)}")
+    if value != value or value in (float("inf"), float("-inf")):
+        raise _Expected("expected a finite number")
+    return float(value)
+
+
+def _date(value: Any, _: type) -> dt.date:
+    if isinstance(value, dt.date) and not isinstance(value, dt.datetime):
+        return value
+    if not isinstance(value, str) or len(value) != 10:
+        raise _Expected(f"expected a date YYYY-MM-DD, got {_short(value)}")
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError:
+        raise _Expected(f"expected a date YYYY-MM-DD, got {_short(value)}") from None
+
+
+def _datetime(value: Any, _: type) -> dt.datetime:
+    if isinstance(value, dt.datetime) and value.tzinfo is not None:
+        return value
+    if isinstance(value, str):
+        try:
+            parsed = dt.datetime.fromisoformat(value)
+        except ValueError:
+            parsed = None
+        if parsed is not None and parsed.tzinfo is not None:
+            return parsed
+    raise _Expected(f"expected an ISO 8601 time with an offset, got {_short(value)}")
+
+
+def _short(value: object) -> str:
+    text = repr(value)
+    return text if len(text) <= 40 else text[:37] + "..."
+
+
+@functools.cache
+def _enum_hook(cls: type[enum.Enum]) -> Callable[[Any, type], enum.Enum]:
+    allowed = [str(member.value) for member in cls]
+
+    def structure(value: Any, _: type) -> enum.Enum:
+        try:
+            return cls(value)
+        except ValueError:
+            raise _Expected(f"expected one of {', '.join(allowed)}, got {_short(value)}") from None
+
+    return structure
+
+
+# singledispatch on the base types; a StrEnum is a str subclass, so _str_or_enum sends
+# enum types to their own check ("expected one of …").
+def _str_or_enum(value: Any, cls: type) -> Any:
+    if cls is not str and issubclass(cls, enum.Enum):
+        return _enum_hook(cls)(value, cls)
+    return _str(value, cls)
+
+
+converter.register_structure_hook(str, _str_or_enum)
+converter.register_structure_hook(bool, _bool)
+converter.register_structure_hook(int, _int)
+converter.register_structure_hook(float, _float)
+converter.register_structure_hook(dt.date, _date)
+converter.register_structure_hook(dt.datetime, _datetime)
+converter.register_unstructure_hook(dt.date, lambda d: d.isoformat())
+converter.register_unstructure_hook(dt.datetime, lambda d: d.isoformat(timespec="minutes"))
+
+
+def _problems(exc: BaseException, path: str) -> Iterator[Problem]:
+    """Walk a cattrs exception group and yield one Problem per leaf, with its JSON path."""
+    if isinstance(exc, ClassValidationError | IterableValidationError):
+        with_notes, without_notes = exc.group_exceptions()
+        for inner, note in with_notes:
+            name = getattr(note, "name", None)
+            index = getattr(note, "index", None)
+            if name is not None:
+                child = f"{path}.{name}" if path else str(name)
+            else:
+                child = f"{path}[{index}]"
+            if isinstance(inner, KeyError):
+                yield Problem(child, "required field is missing", f"add {child!r}")
+            else:
+                yield from _problems(inner, child)
+        for inner in without_notes:
+            yield from _problems(inner, path)
+    elif isinstance(exc, ForbiddenExtraKeysError):
+        for key in sorted(exc.extra_fields):
+            child = f"{path}.{key}" if path else key
+            yield Problem(child, "unknown field", "remove it or check its spelling")
+    elif isinstance(exc, _Expected):
+        yield Problem(path, str(exc))
+    elif isinstance(exc, TypeError) and path:
+        # cattrs raises TypeError when an object is expected and something else is given.
+        yield Problem(path, "expected an object (or a list where a list is asked for)")
+    elif isinstance(exc, ValueError | TypeError | AttributeError):
+        yield Problem(path, f"invalid value ({type(exc).__name__})")
+    else:
+        raise exc
+
+
+def structure(data: Any, cls: type[T], *, source: str | None = None) -> T:
+    """Structure ``data`` into ``cls``; raise :class:`InputError` naming every bad field."""
+    if not isinstance(data, dict):
+        raise InputError.single("", f"expected a JSON object, got {_type_name(data)}", source=source)
+    try:
+        return converter.structure(data, cls)
+    except (ClassValidationError, IterableValidationError, ForbiddenExtraKeysError) as exc:
+        raise InputError(list(_problems(exc, "")), source=source) from None
+
+
+def unstructure(value: object) -> Any:
+    return converter.unstructure(value)
