@@ -1,0 +1,177 @@
+"""What a hook sees: the candidate, the exam, the evaluation time, the region chain and the
+schedule merged along that chain."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import attrs
+
+from kuaiji.models import Candidate, Gender, IdType
+from kuaiji.photo import PhotoInfo
+from kuaiji.records import Event, ExamLevel, Fact, Jurisdiction, Platform, Role
+
+
+@attrs.frozen
+class Region:
+    """A region resolved to its jurisdiction chain, broadest (``CN``) first."""
+
+    code: str  # as given, normalised: a 6-digit code, a prefix, or a jurisdiction code
+    name: str
+    chain: tuple[Jurisdiction, ...]
+
+    @property
+    def plugins(self) -> tuple[str, ...]:
+        """The plugins serving the chain, broadest first, each once."""
+        seen: list[str] = []
+        for jurisdiction in self.chain:
+            if jurisdiction.plugin not in seen:
+                seen.append(jurisdiction.plugin)
+        return tuple(seen)
+
+    @property
+    def jurisdiction(self) -> Jurisdiction:
+        """The most specific jurisdiction."""
+        return self.chain[-1]
+
+    @property
+    def province(self) -> Jurisdiction | None:
+        return self.chain[1] if len(self.chain) > 1 else None
+
+    @property
+    def exam_area(self) -> Jurisdiction:
+        """The most specific jurisdiction that is an exam area of its own."""
+        for jurisdiction in reversed(self.chain):
+            if jurisdiction.exam_area:
+                return jurisdiction
+        return self.chain[-1]
+
+    def within(self, code: str) -> bool:
+        """Whether ``code`` (a jurisdiction code) is on this region's chain."""
+        return any(j.code == code for j in self.chain)
+
+    def platform(self, role: Role, on: dt.date) -> Platform | None:
+        """The platform for ``role`` on ``on``: the most specific jurisdiction's that has one."""
+        for jurisdiction in reversed(self.chain):
+            for platform in jurisdiction.platforms:
+                if role in platform.roles and platform.effective_on(on):
+                    return platform
+        return None
+
+
+@attrs.frozen
+class ScheduleView:
+    """The schedule of one exam for one region: events merged along the chain (a more
+    specific region's event group replaces a broader one's, by event id)."""
+
+    level: ExamLevel
+    year: int  # the exam year asked for
+    data_year: int | None  # the year the dates come from (== year when known)
+    events: tuple[Event, ...] = ()
+    collection_required: Fact | None = None
+    notes: tuple[str, ...] = ()
+
+    @property
+    def known(self) -> bool:
+        return self.data_year == self.year
+
+    def group(self, event_id: str) -> tuple[Event, ...]:
+        return tuple(e for e in self.events if e.id == event_id)
+
+    def first(self, event_id: str) -> Event | None:
+        group = self.group(event_id)
+        return group[0] if group else None
+
+    @property
+    def registration(self) -> tuple[Event, ...]:
+        """The registration phases, in order."""
+        return tuple(sorted(self.group("registration"), key=lambda e: e.opens or e.closes or _MAX))
+
+    @property
+    def registration_opens(self) -> dt.datetime | None:
+        phases = self.registration
+        return phases[0].opens if phases else None
+
+    @property
+    def registration_closes(self) -> dt.datetime | None:
+        phases = self.registration
+        return phases[-1].closes if phases else None
+
+
+_MAX = dt.datetime.max.replace(tzinfo=dt.UTC)
+
+
+@attrs.frozen
+class Context:
+    """Everything a check or plan hook needs. Built once per candidate and exam."""
+
+    candidate: Candidate
+    level: ExamLevel
+    year: int
+    at: dt.datetime  # the evaluation time, Asia/Shanghai
+    region: Region
+    schedule: ScheduleView
+    base_dir: Path | None = None  # where relative photo paths are read from
+    record_region: Region | None = None  # where the record is held, when given and known
+    photo: PhotoInfo | None = None  # the photo file, read once by the core
+
+    def platform(self, role: Role, on: dt.date | None = None) -> Platform | None:
+        """The platform for ``role`` in the candidate's region on ``on`` (default: ``at``)."""
+        return self.region.platform(role, on or self.at.date())
+
+    @property
+    def registration_platform(self) -> Platform | None:
+        """Where this exam is registered: the registration platform on its opening day."""
+        opens = self.schedule.registration_opens
+        return self.platform(Role.REGISTRATION, opens.date() if opens else None)
+
+    @property
+    def birth_date(self) -> dt.date | None:
+        """The birth date given, else the one a valid-looking resident ID carries."""
+        if self.candidate.birth_date is not None:
+            return self.candidate.birth_date
+        return resident_id_birth_date(self.candidate)
+
+    @property
+    def gender(self) -> Gender | None:
+        if self.candidate.gender is not None:
+            return self.candidate.gender
+        return resident_id_gender(self.candidate)
+
+
+def resident_id_birth_date(candidate: Candidate) -> dt.date | None:
+    number = candidate.id_number.strip().upper()
+    if candidate.id_type is not IdType.RESIDENT_ID or len(number) != 18 or not number.isascii():
+        return None
+    try:
+        return dt.date(int(number[6:10]), int(number[10:12]), int(number[12:14]))
+    except ValueError:
+        return None
+
+
+def resident_id_gender(candidate: Candidate) -> Gender | None:
+    number = candidate.id_number.strip()
+    if candidate.id_type is not IdType.RESIDENT_ID or len(number) != 18:
+        return None
+    digit = number[16]
+    if not (digit.isascii() and digit.isdigit()):
+        return None
+    return Gender.MALE if int(digit) % 2 else Gender.FEMALE
+
+
+@attrs.frozen
+class Move:
+    """A move of the accountant record from one region to another, for transfer plans."""
+
+    origin: Region
+    destination: Region
+
+    @property
+    def cross_province(self) -> bool:
+        return _province_code(self.origin) != _province_code(self.destination)
+
+
+def _province_code(region: Region) -> str | None:
+    province = region.province
+    return province.code if province else None

@@ -1,0 +1,425 @@
+"""The precheck: resolve the region, merge the schedule, call the hooks on the chain,
+apply overrides, merge the timeline and decide the verdict."""
+
+from __future__ import annotations
+
+import datetime as dt
+import enum
+import json
+from collections.abc import Iterable, Sequence
+from pathlib import Path
+from typing import Any
+
+import attrs
+
+from kuaiji import clock
+from kuaiji.context import Context, Move, Region, ScheduleView
+from kuaiji.convert import structure
+from kuaiji.errors import InputError
+from kuaiji.masking import mask_id, mask_name, mask_phone
+from kuaiji.models import Candidate
+from kuaiji.photo import inspect as inspect_photo
+from kuaiji.plugins import HookResult, PluginProblem, Registry, get_registry
+from kuaiji.records import (
+    NATIONAL_CODE,
+    ChangeDecision,
+    Event,
+    ExamLevel,
+    FieldChange,
+    Finding,
+    Severity,
+    Step,
+    TransferPhase,
+    TransferStep,
+)
+
+CHECK_HOOKS = ("kuaiji_registration", "kuaiji_collection", "kuaiji_exam_precheck")
+PLUGIN_ERROR = "plugin.error"
+
+
+class Verdict(enum.StrEnum):
+    READY = "ready"
+    NOT_READY = "not_ready"
+    TOO_LATE = "too_late"
+
+
+# --- loading candidates ---
+
+
+def load_candidate(path: str | Path) -> Candidate:
+    """Read a candidate JSON file; :class:`InputError` names the file and every bad field."""
+    where = str(path)
+    try:
+        text = Path(path).read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise InputError.single("", "file not found", "check the path", source=where) from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise InputError.single("", f"cannot read the file ({type(exc).__name__})", "save it as UTF-8 JSON", source=where) from None
+    return parse_candidate(text, source=where)
+
+
+def parse_candidate(text: str, *, source: str = "<stdin>") -> Candidate:
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise InputError.single(
+            f"line {exc.lineno} column {exc.colno}",
+            f"invalid JSON: {exc.msg}",
+            "fix the JSON syntax (a validator such as `python -m json.tool FILE` shows where)",
+            source=source,
+        ) from None
+    except RecursionError:
+        raise InputError.single("", "JSON nested too deeply", "flatten the document", source=source) from None
+    return candidate_from_dict(data, source=source)
+
+
+def candidate_from_dict(data: Any, *, source: str | None = None) -> Candidate:
+    return structure(data, Candidate, source=source)
+
+
+# --- the schedule along a chain ---
+
+
+def schedule_view(registry: Registry, region: Region, level: ExamLevel, year: int) -> ScheduleView:
+    """Merge the schedules of the chain for one exam. A year with no national data uses
+    the last known year's dates (marked: ``known`` is False)."""
+    years = registry.years(level)
+    if year in years:
+        data_year: int | None = year
+    else:
+        earlier = [y for y in years if y < year]
+        data_year = max(earlier) if earlier else (min(years) if years else None)
+    groups: dict[str, tuple[Event, ...]] = {}
+    required = None
+    notes: list[str] = []
+    if data_year is not None:
+        for jurisdiction in region.chain:
+            for schedule in registry.schedules.get((jurisdiction.code, level, data_year), ()):
+                by_id: dict[str, list[Event]] = {}
+                for event in schedule.events:
+                    by_id.setdefault(event.id, []).append(event)
+                for event_id, events in by_id.items():
+                    groups[event_id] = tuple(events)
+                if schedule.collection_required is not None:
+                    required = schedule.collection_required
+                if schedule.note:
+                    notes.append(schedule.note)
+    events = tuple(event for group in groups.values() for event in group)
+    return ScheduleView(level, year, data_year, events, required, tuple(notes))
+
+
+# --- the report ---
+
+
+@attrs.frozen
+class Report:
+    verdict: Verdict
+    candidate: Candidate
+    region: Region
+    level: ExamLevel
+    year: int
+    at: dt.datetime
+    findings: tuple[Finding, ...]
+    steps: tuple[Step, ...]
+    schedule: ScheduleView
+
+    @property
+    def plugin_failed(self) -> bool:
+        return any(f.rule == PLUGIN_ERROR for f in self.findings)
+
+    @property
+    def exit_code(self) -> int:
+        if self.plugin_failed:
+            return 3
+        return 0 if self.verdict is Verdict.READY else 1
+
+    def to_dict(self, *, show_personal_data: bool = False) -> dict[str, Any]:
+        """The JSON form (``kuaiji precheck --json``); personal data masked by default."""
+        c = self.candidate
+        return {
+            "verdict": self.verdict.value,
+            "candidate": {
+                "name": c.name if show_personal_data else mask_name(c.name),
+                "id_number": c.id_number if show_personal_data else mask_id(c.id_number),
+                "phone": c.phone if show_personal_data else mask_phone(c.phone),
+            },
+            "region": {
+                "code": self.region.code,
+                "name": self.region.name,
+                "exam_area": self.region.exam_area.name,
+                "chain": list(self.region.plugins),
+            },
+            "exam": {"level": self.level.value, "year": self.year},
+            "schedule": {"data_year": self.schedule.data_year, "known": self.schedule.known},
+            "at": clock.iso(self.at),
+            "findings": [finding_dict(f) for f in self.findings],
+            "steps": [step_dict(s) for s in self.steps],
+        }
+
+
+def finding_dict(f: Finding) -> dict[str, Any]:
+    return {
+        "rule": f.rule,
+        "severity": f.severity.value,
+        "plugin": f.plugin,
+        "message": f.message,
+        "action": f.action,
+        "deadline": clock.iso(f.deadline),
+        "url": f.url,
+        "source": f.source,
+    }
+
+
+def step_dict(s: Step) -> dict[str, Any]:
+    return {
+        "id": s.id,
+        "title": s.title,
+        "platform": s.platform,
+        "url": s.url,
+        "opens": clock.iso(s.opens),
+        "closes": clock.iso(s.closes),
+        "latest_start": clock.iso(s.latest_start),
+        "done": s.done,
+        "note": s.note,
+        "source": s.source,
+        "plugin": s.plugin,
+    }
+
+
+# --- the precheck ---
+
+
+def build_context(
+    candidate: Candidate,
+    *,
+    exam: ExamLevel | str,
+    year: int,
+    at: dt.datetime | None = None,
+    base_dir: Path | None = None,
+    registry: Registry | None = None,
+) -> Context:
+    registry = registry or get_registry()
+    level = _level(exam)
+    moment = clock.now() if at is None else _aware(at)
+    region = registry.resolve(candidate.region)
+    record_region = None
+    if candidate.collection is not None and candidate.collection.region:
+        record_region = registry.resolve(candidate.collection.region, field="collection.region")
+    schedule = schedule_view(registry, region, level, year)
+    photo = None
+    if candidate.photo is not None and candidate.photo.path is not None:
+        photo = inspect_photo(candidate.photo.path, base_dir or Path.cwd())
+    return Context(candidate, level, year, moment, region, schedule, base_dir, record_region, photo)
+
+
+def precheck(
+    candidate: Candidate,
+    *,
+    exam: ExamLevel | str,
+    year: int,
+    at: dt.datetime | None = None,
+    base_dir: Path | None = None,
+    registry: Registry | None = None,
+) -> Report:
+    """Is ``candidate`` ready to register for ``exam`` (junior | intermediate) of ``year``,
+    evaluated at ``at`` (default: now, Asia/Shanghai)?"""
+    registry = registry or get_registry()
+    ctx = build_context(candidate, exam=exam, year=year, at=at, base_dir=base_dir, registry=registry)
+    plugins = ctx.region.plugins
+    findings: list[Finding] = [_plugin_finding(p) for p in registry.problems]
+    for hook in CHECK_HOOKS:
+        result = registry.call(hook, plugins, Finding, ctx=ctx)
+        findings.extend(f for _, records in result.records for f in records)
+        findings.extend(_plugin_finding(p) for p in result.problems)
+    findings = apply_overrides(findings, plugins, registry)
+    timeline = registry.call("kuaiji_timeline", plugins, Step, ctx=ctx)
+    findings.extend(_plugin_finding(p) for p in timeline.problems)
+    steps = merge_steps(timeline)
+    findings.sort(key=lambda f: _SEVERITY_ORDER[f.severity])
+    return Report(
+        verdict=decide(findings, ctx.at),
+        candidate=candidate,
+        region=ctx.region,
+        level=ctx.level,
+        year=year,
+        at=ctx.at,
+        findings=tuple(findings),
+        steps=steps,
+        schedule=ctx.schedule,
+    )
+
+
+_SEVERITY_ORDER = {Severity.ERROR: 0, Severity.WARNING: 1, Severity.INFO: 2}
+
+
+def decide(findings: Iterable[Finding], at: dt.datetime) -> Verdict:
+    """``too_late`` when an error's deadline has passed; else ``not_ready`` when an error
+    remains; else ``ready``."""
+    errors = [f for f in findings if f.severity is Severity.ERROR and f.rule != PLUGIN_ERROR]
+    if any(f.deadline is not None and f.deadline <= at for f in errors):
+        return Verdict.TOO_LATE
+    if errors or any(f.rule == PLUGIN_ERROR for f in findings):
+        return Verdict.NOT_READY
+    return Verdict.READY
+
+
+def apply_overrides(findings: Sequence[Finding], plugins: Sequence[str], registry: Registry) -> list[Finding]:
+    """Drop the findings that a more specific plugin on the chain replaces or waives."""
+    rank = {name: i for i, name in enumerate(plugins)}
+    dropped: dict[str, int] = {}  # rule id -> rank of the most specific overriding plugin
+    for name in plugins:
+        for override in registry.overrides.get(name, ()):
+            dropped[override.rule] = max(dropped.get(override.rule, -1), rank[name])
+    return [
+        f
+        for f in findings
+        if f.rule not in dropped or rank.get(f.plugin, len(plugins)) >= dropped[f.rule]
+    ]
+
+
+def merge_steps(result: HookResult) -> tuple[Step, ...]:
+    """Broadest plugin's steps first; a more specific plugin's step replaces the one with
+    the same id in place, and a new step goes before the first step that closes later."""
+    steps: list[Step] = []
+    for _, records in result.records:
+        for step in records:
+            index = next((i for i, s in enumerate(steps) if s.id == step.id), None)
+            if index is not None:
+                steps[index] = step
+                continue
+            when = step.closes or step.opens
+            position = len(steps)
+            if when is not None:
+                position = next(
+                    (i for i, s in enumerate(steps) if (s.closes or s.opens) is not None and (s.closes or s.opens) > when),  # type: ignore[operator]
+                    len(steps),
+                )
+            steps.insert(position, step)
+    return tuple(steps)
+
+
+def _plugin_finding(problem: PluginProblem) -> Finding:
+    where = f" in {problem.hook}" if problem.hook else ""
+    return Finding(
+        rule=PLUGIN_ERROR,
+        severity=Severity.ERROR,
+        message=f"插件 {problem.plugin!r} 出错{where}: {problem.message}",
+        action="结果可能不完整：请联系该插件的维护者，或用 KUAIJI_PLUGINS 排除该插件后重试",
+        plugin=problem.plugin,
+    )
+
+
+def _level(exam: ExamLevel | str) -> ExamLevel:
+    try:
+        return ExamLevel(exam)
+    except ValueError:
+        raise InputError.single("--exam", f"unknown exam {exam!r}", "use junior (初级) or intermediate (中级)") from None
+
+
+def _aware(at: dt.datetime) -> dt.datetime:
+    if at.tzinfo is None:
+        at = at.replace(tzinfo=clock.SHANGHAI)
+    return at.astimezone(clock.SHANGHAI)
+
+
+# --- plans ---
+
+
+@attrs.frozen
+class ChangePlan:
+    region: Region
+    at: dt.datetime
+    decisions: tuple[ChangeDecision, ...]
+    problems: tuple[Finding, ...] = ()
+
+
+def plan_change(
+    candidate: Candidate,
+    changes: Sequence[FieldChange],
+    *,
+    exam: ExamLevel | str = ExamLevel.INTERMEDIATE,
+    year: int | None = None,
+    at: dt.datetime | None = None,
+    registry: Registry | None = None,
+) -> ChangePlan:
+    """For each requested change of the record: allowed or refused, why, where and how.
+    The most specific plugin's decision on a field wins."""
+    registry = registry or get_registry()
+    moment = clock.now() if at is None else _aware(at)
+    ctx = build_context(candidate, exam=exam, year=year or moment.year, at=moment, registry=registry)
+    result = registry.call("kuaiji_change", ctx.region.plugins, ChangeDecision, ctx=ctx, changes=tuple(changes))
+    decided: dict[str, ChangeDecision] = {}
+    for _, records in result.records:
+        for decision in records:
+            decided[decision.field] = decision
+    ordered = tuple(decided[c.field] for c in changes if c.field in decided)
+    return ChangePlan(ctx.region, moment, ordered, tuple(_plugin_finding(p) for p in result.problems))
+
+
+@attrs.frozen
+class TransferPlan:
+    move: Move
+    at: dt.datetime
+    steps: tuple[TransferStep, ...]
+    problems: tuple[Finding, ...] = ()
+
+
+def plan_transfer(
+    candidate: Candidate,
+    destination: str,
+    *,
+    exam: ExamLevel | str = ExamLevel.INTERMEDIATE,
+    year: int | None = None,
+    at: dt.datetime | None = None,
+    registry: Registry | None = None,
+) -> TransferPlan:
+    """The steps to move the candidate's record (held in ``collection.region``, else
+    ``region``) to ``destination``: transfer-out steps from the origin's chain, transfer-in
+    and after steps from the destination's; the most specific plugin providing a phase
+    gives that phase."""
+    registry = registry or get_registry()
+    moment = clock.now() if at is None else _aware(at)
+    ctx = build_context(candidate, exam=exam, year=year or moment.year, at=moment, registry=registry)
+    origin = ctx.record_region or ctx.region
+    target = registry.resolve(destination, field="--to")
+    move = Move(origin, target)
+    plugins = _union(origin.plugins, target.plugins)
+    result = registry.call("kuaiji_transfer", plugins, TransferStep, ctx=ctx, move=move)
+    by_plugin = dict(result.records)
+    steps: list[TransferStep] = []
+    for phase, chain in (
+        (TransferPhase.OUT, origin.plugins),
+        (TransferPhase.IN, target.plugins),
+        (TransferPhase.AFTER, target.plugins),
+    ):
+        chosen: tuple[TransferStep, ...] = ()
+        for name in chain:
+            mine = tuple(s for s in by_plugin.get(name, ()) if s.phase is phase)
+            if mine:
+                chosen = mine
+        steps.extend(chosen)
+    return TransferPlan(move, moment, tuple(steps), tuple(_plugin_finding(p) for p in result.problems))
+
+
+def _union(*chains: Sequence[str]) -> tuple[str, ...]:
+    out: list[str] = []
+    for chain in chains:
+        out.extend(name for name in chain if name not in out)
+    return tuple(out)
+
+
+__all__ = [
+    "NATIONAL_CODE",
+    "ChangePlan",
+    "Report",
+    "TransferPlan",
+    "Verdict",
+    "build_context",
+    "candidate_from_dict",
+    "load_candidate",
+    "parse_candidate",
+    "plan_change",
+    "plan_transfer",
+    "precheck",
+    "schedule_view",
+]

@@ -1,0 +1,594 @@
+"""The national baseline's checks: rules that hold in every region.
+
+Each function takes the :class:`~kuaiji.context.Context` and returns findings; only
+problems and useful notices are reported, a passing rule says nothing (except
+``schedule.window``, which always says where the window stands).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+
+from kuaiji import clock
+from kuaiji.context import Context
+from kuaiji.models import (
+    CollectionStatus,
+    Education,
+    EducationLevel,
+    EducationMode,
+    IdType,
+    QualificationKind,
+    QualificationLevel,
+    QualificationMethod,
+)
+from kuaiji.national import sources as S
+from kuaiji.records import ExamLevel, Finding, Role, Severity
+
+AUSM = "ausm"  # the national platform's id in data/jurisdictions.json
+
+NAME_MAX = 30  # seed 001: the registration form allows 30 characters
+ID_MAX = 30  # seed 001: 证件号码 0/30
+PHONE = re.compile(r"^1[0-9]{10}$")  # seed 001: 手机号码 0/11
+OTHER_ID = re.compile(r"^[A-Za-z0-9]{5,30}$")
+
+PHOTO_MIN_BYTES = 10 * 1024  # seed 002: 不小于 10KB
+PHOTO_MIN_SIZE = (295, 413)  # seed 002: 像素>=295*413px
+PHOTO_SUFFIXES = ("jpg", "jpeg", "png")  # seed 002: 仅支持 .jpg .jpeg .png
+
+REAL_NAME_REVIEW_WORKDAYS = 3  # seed 004 FAQ 8: 线上实名认证 至少提前 3 个工作日
+
+# 中级: years of accounting work by education (domain notes §3, national notice wording).
+WORK_YEARS = {
+    EducationLevel.ASSOCIATE: 5,
+    EducationLevel.BACHELOR: 4,
+    EducationLevel.SECOND_BACHELOR: 2,
+    EducationLevel.POSTGRADUATE_CLASS: 2,
+    EducationLevel.MASTER: 1,
+    EducationLevel.DOCTOR: 0,
+}
+EDUCATION_ZH = {
+    EducationLevel.HIGH_SCHOOL: "高中",
+    EducationLevel.SECONDARY_VOCATIONAL: "中专",
+    EducationLevel.ASSOCIATE: "大专",
+    EducationLevel.BACHELOR: "本科",
+    EducationLevel.SECOND_BACHELOR: "第二学士",
+    EducationLevel.POSTGRADUATE_CLASS: "研究生班",
+    EducationLevel.MASTER: "硕士",
+    EducationLevel.DOCTOR: "博士",
+}
+QUALIFYING_OTHER_KINDS = (QualificationKind.ECONOMICS, QualificationKind.STATISTICS, QualificationKind.AUDIT)
+
+
+def _finding(rule: str, severity: Severity, message: str, **kwargs: object) -> Finding:
+    return Finding(rule, severity, message, **kwargs)  # type: ignore[arg-type]
+
+
+def record_deadline(ctx: Context) -> dt.datetime | None:
+    """When the record must be in order: the collection cutoff, else registration close.
+    None for a year whose schedule is not published (no deadline is guessed)."""
+    if not ctx.schedule.known:
+        return None
+    cutoff = ctx.schedule.first("collection")
+    if cutoff is not None and cutoff.closes is not None:
+        return cutoff.closes
+    return ctx.schedule.registration_closes
+
+
+def uses_national_platform(ctx: Context) -> bool:
+    """Whether this exam's registration, or the record's collection now, is on ausm."""
+    registration = ctx.registration_platform
+    collection = ctx.platform(Role.COLLECTION)
+    return any(p is not None and p.id == AUSM for p in (registration, collection))
+
+
+# --- registration family ---
+
+
+def identity_name(ctx: Context) -> list[Finding]:
+    name = ctx.candidate.name.strip()
+    if 1 <= len(name) <= NAME_MAX and name.isprintable():
+        return []
+    problem = "为空" if not name else ("含不可见字符" if not name.isprintable() else f"有 {len(name)} 个字符")
+    return [
+        _finding(
+            "identity.name",
+            Severity.ERROR,
+            f"姓名须为 1–{NAME_MAX} 个字符，现{problem}",
+            action="按身份证件填写真实姓名；注册后姓名不能自行修改",
+            source=S.SEED_001,
+        )
+    ]
+
+
+def identity_id_number(ctx: Context) -> list[Finding]:
+    candidate = ctx.candidate
+    number = candidate.id_number.strip()
+    if candidate.id_type is not IdType.RESIDENT_ID:
+        if OTHER_ID.match(number):
+            return []
+        return [
+            _finding(
+                "identity.id_number",
+                Severity.ERROR,
+                f"证件号码格式不符：应为 5–{ID_MAX} 位半角字母或数字",
+                action="按证件原样填写，不含空格和全角字符",
+                source=S.SEED_001,
+            )
+        ]
+    problem = _resident_id_problem(number)
+    if problem:
+        return [
+            _finding(
+                "identity.id_number",
+                Severity.ERROR,
+                f"居民身份证号码无效：{problem}",
+                action="核对身份证号码（18 位，最后一位可为 X）",
+                source="GB 11643-1999（python-stdnum cn.ric）",
+            )
+        ]
+    findings = []
+    derived_birth = dt.date(int(number[6:10]), int(number[10:12]), int(number[12:14]))
+    if candidate.birth_date is not None and candidate.birth_date != derived_birth:
+        findings.append(
+            _finding(
+                "identity.id_number",
+                Severity.ERROR,
+                "出生日期与身份证号码不一致",
+                action="删除 birth_date 或按身份证号码更正",
+                source="GB 11643-1999",
+            )
+        )
+    derived_gender = "male" if int(number[16]) % 2 else "female"
+    if candidate.gender is not None and candidate.gender.value not in (derived_gender, "unknown"):
+        findings.append(
+            _finding(
+                "identity.id_number",
+                Severity.ERROR,
+                "性别与身份证号码不一致",
+                action="删除 gender 或按身份证号码更正",
+                source="GB 11643-1999",
+            )
+        )
+    return findings
+
+
+def _resident_id_problem(number: str) -> str | None:
+    if not number.isascii():
+        return "含全角或非 ASCII 字符，请用半角数字"
+    from stdnum import exceptions
+    from stdnum.cn import ric
+
+    try:
+        ric.validate(number)
+    except exceptions.InvalidLength:
+        return f"应为 18 位，现为 {len(number)} 位"
+    except exceptions.InvalidChecksum:
+        return "校验位不正确"
+    except exceptions.InvalidComponent:
+        return "出生日期或地区码无效"
+    except exceptions.ValidationError:
+        return "格式不正确（前 17 位须为数字，最后一位为数字或 X）"
+    return None
+
+
+def identity_phone(ctx: Context) -> list[Finding]:
+    phone = ctx.candidate.phone.strip()
+    if PHONE.match(phone):
+        return []
+    return [
+        _finding(
+            "identity.phone",
+            Severity.ERROR,
+            "手机号码应为 11 位大陆手机号（半角数字）",
+            action="填写本人可接收短信验证码的大陆手机号",
+            source=S.SEED_001,
+        )
+    ]
+
+
+def account_national(ctx: Context) -> list[Finding]:
+    if not uses_national_platform(ctx):
+        return []
+    account = ctx.candidate.national_account
+    deadline = record_deadline(ctx)
+    platform = ctx.platform(Role.COLLECTION) or ctx.registration_platform
+    url = platform.url if platform else None
+    if account is None or not account.registered:
+        return [
+            _finding(
+                "account.national",
+                Severity.ERROR,
+                "尚未在全国会计人员统一服务管理平台注册",
+                action=(
+                    "在全国平台注册并实名认证（支付宝扫码即时完成；线上实名认证需审核，至少提前 "
+                    f"{REAL_NAME_REVIEW_WORKDAYS} 个工作日提交）"
+                ),
+                deadline=deadline,
+                url=url,
+                source=S.REAL_NAME,
+            )
+        ]
+    if not account.real_name_verified:
+        return [
+            _finding(
+                "account.national",
+                Severity.ERROR,
+                "全国会计人员统一服务管理平台账号尚未实名认证（信息采集和报名前必须完成）",
+                action=(
+                    "用本人支付宝扫码认证（即时）；无法使用支付宝时选“线上实名认证”，需审核，至少提前 "
+                    f"{REAL_NAME_REVIEW_WORKDAYS} 个工作日提交"
+                ),
+                deadline=deadline,
+                url=url,
+                source=S.REAL_NAME,
+            )
+        ]
+    return []
+
+
+# --- collection family ---
+
+
+def photo_spec(ctx: Context) -> list[Finding]:
+    photo = ctx.candidate.photo
+    deadline = record_deadline(ctx)
+    base = {"deadline": deadline, "source": S.PHOTO}
+    if photo is None or (photo.path is None and photo.receipt_code is None):
+        return [
+            _finding(
+                "photo.spec",
+                Severity.ERROR,
+                "缺少证件照",
+                action="准备清晰、近期的标准证件照：jpg/jpeg/png，不小于 10KB，像素不低于 295×413，在 photo.path 中给出",
+                **base,
+            )
+        ]
+    if photo.path is None:
+        return [
+            _finding(
+                "photo.spec",
+                Severity.ERROR,
+                "本地区须上传照片文件，不使用数码照回执码（回执码为深圳的做法）",
+                action="在 photo.path 中给出照片文件：jpg/jpeg/png，不小于 10KB，像素不低于 295×413",
+                **base,
+            )
+        ]
+    info = ctx.photo
+    if info is None:  # the core reads the photo before the hooks run
+        return []
+    problems = []
+    if info.suffix not in PHOTO_SUFFIXES:
+        problems.append(f"扩展名 .{info.suffix} 不受支持（仅 .jpg .jpeg .png）")
+    if info.format not in ("jpeg", "png"):
+        problems.append(f"文件实际格式为 {info.format}，须为 JPG 或 PNG")
+    elif info.suffix in PHOTO_SUFFIXES and (info.format == "png") != (info.suffix == "png"):
+        problems.append(f"扩展名 .{info.suffix} 与实际格式 {info.format.upper()} 不符")
+    if info.size_bytes < PHOTO_MIN_BYTES:
+        problems.append(f"文件 {info.size_bytes / 1024:.1f}KB，小于 10KB")
+    min_w, min_h = PHOTO_MIN_SIZE
+    if info.width < min_w or info.height < min_h:
+        problems.append(f"像素 {info.width}×{info.height}，低于 {min_w}×{min_h}（不得放大低像素照片凑数）")
+    if info.mode not in ("RGB", "L", "RGBA", "P"):
+        problems.append(f"色彩模式 {info.mode}（如 CMYK）可能无法上传，请另存为 RGB")
+    if not problems:
+        return []
+    return [
+        _finding(
+            "photo.spec",
+            Severity.ERROR,
+            "证件照不符合要求：" + "；".join(problems),
+            action="重新拍摄或导出：jpg/jpeg/png，不小于 10KB，像素不低于 295×413，白底免冠，刘海不遮眉",
+            **base,
+        )
+    ]
+
+
+def collection_required(ctx: Context) -> list[Finding]:
+    fact = ctx.schedule.collection_required
+    record = ctx.candidate.collection
+    status = record.status if record is not None else CollectionStatus.NONE
+    platform = ctx.platform(Role.COLLECTION)
+    where = _platform_text(platform)
+    url = platform.url if platform else None
+    deadline = record_deadline(ctx)
+    if fact is not None and fact.value is False:
+        return []
+    if fact is None or fact.value is None:
+        if status is CollectionStatus.APPROVED:
+            return []
+        note = f"（{fact.note}）" if fact is not None and fact.note else ""
+        return [
+            _finding(
+                "collection.required",
+                Severity.WARNING,
+                f"现有资料未说明本考区报名前是否必须完成信息采集{note}；各地均建议报名前完成",
+                action=f"在{where}完成信息采集并确认审核通过",
+                deadline=deadline,
+                url=url,
+                source=(fact.source if fact is not None else S.SEED_000),
+            )
+        ]
+    if status is CollectionStatus.APPROVED:
+        return []
+    if status is CollectionStatus.SUBMITTED:
+        return [
+            _finding(
+                "collection.required",
+                Severity.WARNING,
+                "信息采集已提交，尚待审核；审核通过后才能报名",
+                action="关注审核状态；如被退回，按原因修改后重新提交",
+                deadline=deadline,
+                url=url,
+                source=fact.source,
+            )
+        ]
+    state = "被退回" if status is CollectionStatus.REJECTED else "尚未完成"
+    return [
+        _finding(
+            "collection.required",
+            Severity.ERROR,
+            f"本考区报名前须完成信息采集并审核通过，目前{state}",
+            action=f"在{where}完成信息采集（或按退回原因修改）并提交审核",
+            deadline=deadline,
+            url=url,
+            source=fact.source,
+        )
+    ]
+
+
+def collection_deadline(ctx: Context) -> list[Finding]:
+    cutoff = ctx.schedule.first("collection")
+    if not ctx.schedule.known or cutoff is None or cutoff.closes is None:
+        return []
+    fact = ctx.schedule.collection_required
+    if fact is not None and fact.value is False:
+        return []
+    record = ctx.candidate.collection
+    if record is not None and record.status is CollectionStatus.APPROVED:
+        return []
+    if ctx.at < cutoff.closes:
+        return []
+    return [
+        _finding(
+            "collection.deadline",
+            Severity.ERROR,
+            f"信息采集截止时间 {clock.human(cutoff.closes)} 已过，记录尚未审核通过",
+            action="本次考试已无法补办信息采集；请为下一次考试提前完成",
+            deadline=cutoff.closes,
+            source=cutoff.source,
+        )
+    ]
+
+
+def transfer_cross_province(ctx: Context) -> list[Finding]:
+    held = ctx.record_region
+    if held is None or held.province is None or ctx.region.province is None:
+        return []
+    if held.province.code == ctx.region.province.code:
+        return []
+    platform = ctx.platform(Role.TRANSFER)
+    where = _platform_text(platform)
+    return [
+        _finding(
+            "transfer.cross_province",
+            Severity.ERROR,
+            f"会计人员信息档案在{held.province.name}，与报考地{ctx.region.province.name}不同，须先跨省调转",
+            action=(
+                f"在调出地（{held.province.name}）申请调出，再在调入地（{ctx.region.province.name}）"
+                f"办理调入并经审核；{clock.human(ctx.at)[:10]} 起办理平台：{where}。"
+                "全国资料未给出调转所需时间，请尽早办理（`kuaiji transfer` 给出步骤）"
+            ),
+            deadline=record_deadline(ctx),
+            url=platform.url if platform else None,
+            source=S.AUSM_TRANSFER if platform is not None and platform.id == AUSM else S.SEED_003,
+        )
+    ]
+
+
+def work_uscc(ctx: Context) -> list[Finding]:
+    work = ctx.candidate.work
+    if work is None or work.uscc is None:
+        return []
+    from stdnum import exceptions
+    from stdnum.cn import uscc
+
+    try:
+        uscc.validate(work.uscc)
+    except exceptions.ValidationError as exc:
+        reason = {
+            exceptions.InvalidLength: "应为 18 位",
+            exceptions.InvalidChecksum: "校验位不正确",
+        }.get(type(exc), "格式不正确")
+        return [
+            _finding(
+                "work.uscc",
+                Severity.ERROR,
+                f"工作单位统一社会信用代码无效：{reason}",
+                action="按营业执照核对 18 位统一社会信用代码",
+                source="GB 32100-2015（python-stdnum cn.uscc）",
+            )
+        ]
+    return []
+
+
+# --- exam_precheck family ---
+
+
+def _counted_education(ctx: Context) -> list[Education]:
+    """Education finished by the time registration closes (or by year end if unknown)."""
+    closes = ctx.schedule.registration_closes if ctx.schedule.known else None
+    limit = closes.date() if closes else dt.date(ctx.year, 12, 31)
+    return [e for e in ctx.candidate.education if e.graduated is None or e.graduated <= limit]
+
+
+def _qualification_route(ctx: Context) -> bool:
+    return any(
+        q.kind in QUALIFYING_OTHER_KINDS
+        and q.level is QualificationLevel.INTERMEDIATE
+        and q.method is QualificationMethod.EXAM
+        for q in ctx.candidate.qualifications
+    )
+
+
+def eligibility_education(ctx: Context) -> list[Finding]:
+    education = _counted_education(ctx)
+    if ctx.level is ExamLevel.JUNIOR:
+        if education:
+            return []
+        return [
+            _finding(
+                "eligibility.education",
+                Severity.ERROR,
+                "初级须具备高中（含中专、职高、技校）及以上学历，候选人资料中没有已毕业的学历",
+                action="在 education 中填写已取得的学历",
+                source=S.JUNIOR_EDUCATION,
+            )
+        ]
+    if any(e.level in WORK_YEARS for e in education) or _qualification_route(ctx):
+        return []
+    return [
+        _finding(
+            "eligibility.education",
+            Severity.ERROR,
+            "中级须具备大专及以上学历，或通过全国统一考试取得经济、统计、审计专业技术中级资格",
+            action="不符合中级报名学历条件；可先报考初级",
+            source=S.ELIGIBILITY,
+        )
+    ]
+
+
+def _years_between(start: dt.date, end: dt.date) -> int:
+    years = end.year - start.year
+    if (end.month, end.day) < (start.month, start.day):
+        years -= 1
+    return max(years, 0)
+
+
+def eligibility_work_years(ctx: Context) -> list[Finding]:
+    if ctx.level is not ExamLevel.INTERMEDIATE or _qualification_route(ctx):
+        return []
+    routes = [e for e in _counted_education(ctx) if e.level in WORK_YEARS]
+    if not routes:
+        return []  # eligibility.education reports it
+    if any(WORK_YEARS[e.level] == 0 for e in routes):
+        return []
+    work = ctx.candidate.work
+    since = work.accounting_since if work is not None else None
+    if since is None:
+        return [
+            _finding(
+                "eligibility.work_years",
+                Severity.ERROR,
+                "中级须有规定年限的会计工作经历，资料未给出开始从事会计工作时间（work.accounting_since）",
+                action="填写 work.accounting_since（开始从事会计工作的日期）",
+                source=S.ELIGIBILITY,
+            )
+        ]
+    end = dt.date(ctx.year, 12, 31)
+    best: tuple[int, int, Education] | None = None  # (shortfall, earliest year, route)
+    for route in routes:
+        start = since
+        if route.mode is EducationMode.FULL_TIME and route.graduated is not None:
+            start = max(since, route.graduated)  # work while studying full-time does not count
+        need = WORK_YEARS[route.level]
+        have = _years_between(start, end)
+        shortfall = need - have
+        earliest = ctx.year + max(shortfall, 0)
+        if best is None or shortfall < best[0]:
+            best = (shortfall, earliest, route)
+    assert best is not None
+    shortfall, earliest, route = best
+    if shortfall <= 0:
+        if route.mode is EducationMode.PART_TIME:
+            return [
+                _finding(
+                    "eligibility.work_years",
+                    Severity.INFO,
+                    "非全日制学历的工作年限按取得学历前后合并计算；另有来源称只计取得学历后的年限，以报考地审核为准",
+                    source=f"{S.WORK_YEARS_PART_TIME} ; 冲突：{S.WORK_YEARS_PART_TIME_CONFLICT}",
+                )
+            ]
+        return []
+    level = EDUCATION_ZH[route.level]
+    return [
+        _finding(
+            "eligibility.work_years",
+            Severity.ERROR,
+            f"{level}学历报考中级须从事会计工作满 {WORK_YEARS[route.level]} 年（计算至 {ctx.year}-12-31），"
+            f"现为 {WORK_YEARS[route.level] - shortfall} 年",
+            action=f"按现有资料最早可报考 {earliest} 年中级",
+            source=f"{S.ELIGIBILITY} ; {S.WORK_YEARS_CUTOFF}",
+        )
+    ]
+
+
+def schedule_window(ctx: Context) -> list[Finding]:
+    schedule = ctx.schedule
+    exam = f"{ctx.year} 年{ctx.level.zh}"
+    if schedule.data_year is None:
+        return [
+            _finding(
+                "schedule.window",
+                Severity.WARNING,
+                f"没有{ctx.level.zh}考试的报名时间数据",
+                action="以报考地考试管理机构公告为准",
+            )
+        ]
+    if not schedule.known:
+        return [
+            _finding(
+                "schedule.window",
+                Severity.WARNING,
+                f"{exam}考试的报名安排尚未公布（现有资料无此年份）；时间线显示的是 {schedule.data_year} 年的日期，仅供参考",
+                action="关注财政部及报考地考试管理机构的考试通知",
+            )
+        ]
+    phases = schedule.registration
+    if not phases:
+        return [
+            _finding(
+                "schedule.window",
+                Severity.WARNING,
+                f"现有资料没有本考区{exam}的报名时间",
+                action="以报考地考试管理机构公告为准",
+            )
+        ]
+    at = ctx.at
+    for index, phase in enumerate(phases):
+        opens, closes = phase.opens, phase.closes
+        if opens is not None and at < opens:
+            reopening = "暂停，" if index > 0 else ""
+            return [
+                _finding(
+                    "schedule.window",
+                    Severity.INFO,
+                    f"{exam}报名{reopening}将于 {clock.human(opens)} 开始（{clock.countdown(at, opens)}）",
+                    deadline=phases[-1].closes,
+                    source=phase.source,
+                )
+            ]
+        if closes is None or at < closes:
+            text = f"{exam}报名进行中，{clock.human(closes)} 截止（{clock.countdown(at, closes)}）" if closes else f"{exam}报名进行中（截止时间未知）"
+            if len(phases) > 1:
+                text += f"；共 {len(phases)} 个阶段，当前为第 {index + 1} 阶段"
+            return [_finding("schedule.window", Severity.INFO, text, deadline=closes, source=phase.source)]
+    last = phases[-1]
+    return [
+        _finding(
+            "schedule.window",
+            Severity.ERROR,
+            f"{exam}报名已于 {clock.human(last.closes)} 截止" if last.closes else f"{exam}报名已截止",
+            action="请关注下一年度的考试通知",
+            deadline=last.closes,
+            source=last.source,
+        )
+    ]
+
+
+def _platform_text(platform: object) -> str:
+    if platform is None:
+        return "报考地规定的平台（现有资料未给出）"
+    name = getattr(platform, "name", "")
+    url = getattr(platform, "url", None)
+    return f"{name}（{url}）" if url else f"{name}（网址未知）"

@@ -1,0 +1,264 @@
+"""The national baseline's timeline, change and transfer plans."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+
+from kuaiji import clock
+from kuaiji.context import Context, Move
+from kuaiji.models import CollectionStatus
+from kuaiji.national import sources as S
+from kuaiji.national.rules import AUSM, REAL_NAME_REVIEW_WORKDAYS, record_deadline, uses_national_platform
+from kuaiji.records import (
+    ChangeDecision,
+    Decision,
+    EventKind,
+    FieldChange,
+    Platform,
+    Role,
+    Step,
+    TransferPhase,
+    TransferStep,
+)
+
+AUSM_TAKEOVER = dt.date(2024, 8, 15)  # data/jurisdictions.json: ausm from 2024-08-15
+
+
+def timeline(ctx: Context) -> list[Step]:
+    schedule = ctx.schedule
+    year_note = None if schedule.known else f"{ctx.year} 年安排未公布，日期为 {schedule.data_year} 年的，仅供参考"
+    steps: list[Step] = []
+    deadline = record_deadline(ctx) if schedule.known else None
+    candidate = ctx.candidate
+
+    if uses_national_platform(ctx):
+        account = candidate.national_account
+        ausm = _ausm(ctx)
+        latest = None
+        note = "支付宝扫码实名认证即时完成；线上实名认证需审核"
+        if deadline is not None:
+            answer = clock.workdays_before(deadline, REAL_NAME_REVIEW_WORKDAYS)
+            latest = answer.moment
+            note += f"，最晚 {clock.human(latest)} 前提交线上认证"
+            if answer.note:
+                note += f"（{answer.note}）"
+        steps.append(
+            Step(
+                id="account.national",
+                title="在全国会计人员统一服务管理平台注册并实名认证",
+                platform=ausm.name if ausm else None,
+                url=ausm.url if ausm else None,
+                closes=deadline,
+                latest_start=latest,
+                done=bool(account and account.registered and account.real_name_verified),
+                note=_join(note, year_note),
+                source=S.REAL_NAME,
+            )
+        )
+
+    required = schedule.collection_required
+    if required is None or required.value is not False:
+        platform = ctx.platform(Role.COLLECTION)
+        record = candidate.collection
+        cutoff = schedule.first("collection")
+        steps.append(
+            Step(
+                id="collection",
+                title="完成会计人员信息采集并审核通过",
+                platform=platform.name if platform else None,
+                url=platform.url if platform else None,
+                closes=cutoff.closes if cutoff is not None else schedule.registration_closes,
+                done=record is not None and record.status is CollectionStatus.APPROVED,
+                note=_join(
+                    None if required is not None and required.value else "现有资料未说明是否必须，建议报名前完成",
+                    year_note,
+                ),
+                source=(cutoff.source if cutoff is not None else required.source if required else None),
+            )
+        )
+
+    registration = ctx.registration_platform
+    phases = schedule.registration
+    for index, phase in enumerate(phases):
+        suffix = f"（第 {index + 1} 阶段）" if len(phases) > 1 else ""
+        steps.append(
+            Step(
+                id="registration" if len(phases) == 1 else f"registration.{index + 1}",
+                title=f"网上报名{suffix}",
+                platform=registration.name if registration else None,
+                url=registration.url if registration else None,
+                opens=phase.opens,
+                closes=phase.closes,
+                note=_join(phase.note, year_note),
+                source=phase.source,
+            )
+        )
+    for event_id, title in (("payment", "网上缴费（缴费后不能修改、不予退费）"), ("admission_ticket", "打印准考证"), ("exam", "参加考试")):
+        event = schedule.first(event_id)
+        if event is None:
+            continue
+        platform = ctx.platform(Role.ADMISSION_TICKET, event.opens.date() if event.opens else None) if event_id == "admission_ticket" else None
+        steps.append(
+            Step(
+                id=event_id,
+                title=title,
+                platform=platform.name if platform else (registration.name if registration and event_id == "payment" else None),
+                url=platform.url if platform else (registration.url if registration and event_id == "payment" else None),
+                opens=event.opens,
+                closes=event.closes,
+                note=_join(event.note, year_note),
+                source=event.source,
+            )
+        )
+    # Other dated events a candidate must act on (e.g. a change or transfer cutoff).
+    for event in schedule.events:
+        if event.kind in (EventKind.CHANGE, EventKind.TRANSFER, EventKind.REVIEW):
+            steps.append(
+                Step(
+                    id=event.id,
+                    title=event.title or event.kind.value,
+                    opens=event.opens,
+                    closes=event.closes,
+                    note=_join(event.note, year_note),
+                    source=event.source,
+                )
+            )
+    return steps
+
+
+def _ausm(ctx: Context) -> Platform | None:
+    for platform in ctx.region.chain[0].platforms:
+        if platform.id == AUSM:
+            return platform
+    return None
+
+
+def _join(*parts: str | None) -> str | None:
+    text = "；".join(p for p in parts if p)
+    return text or None
+
+
+# --- change ---
+
+_BASIC = ("id_number", "id_type", "gender", "birth_date")
+_EDITABLE = (
+    "email",
+    "photo",
+    "education",
+    "work",
+    "qualifications",
+    "continuing_education",
+    "region",
+    "collection.region",
+)
+
+
+def change(ctx: Context, changes: Sequence[FieldChange]) -> list[ChangeDecision]:
+    platform = ctx.platform(Role.CHANGE)
+    name = platform.name if platform else None
+    url = platform.url if platform else None
+    national = platform is not None and platform.id == AUSM
+    decisions = []
+    for requested in changes:
+        field = requested.field
+        top = field.split(".")[0]
+        if field == "name":
+            decisions.append(
+                ChangeDecision(
+                    field,
+                    Decision.ALLOWED,
+                    "实名认证后姓名不能在网上修改",
+                    platform=name,
+                    url=url,
+                    how="本人持有效身份证件或相关证明到会计关系所在地会计管理部门（会计科）申请修改",
+                    source=S.SEED_004,
+                )
+            )
+        elif field in _BASIC or field == "phone":
+            decisions.append(
+                ChangeDecision(
+                    field,
+                    Decision.REFUSED if national else Decision.UNKNOWN,
+                    "证件类型、证件号码、姓名、性别、出生年月和手机号码为注册时所填信息，信息采集页面不可修改"
+                    if national
+                    else "现有资料未说明该平台能否修改此项",
+                    platform=name,
+                    url=url,
+                    how="现有资料未说明更正途径；请咨询会计关系所在地会计管理部门",
+                    source=S.SEED_002 if national else None,
+                )
+            )
+        elif field in _EDITABLE or top in ("education", "work", "qualifications", "photo"):
+            how = "登录后在信息采集/信息变更中编辑该项并重新提交审核"
+            if field in ("region", "collection.region"):
+                how = "同省内在信息变更中修改所属会计管理部门；跨省须办理调转（`kuaiji transfer`）"
+            decisions.append(
+                ChangeDecision(
+                    field,
+                    Decision.ALLOWED,
+                    "教育经历、工作经历等可编辑、删除后重新提交审核" if national else "可在信息变更中修改",
+                    platform=name,
+                    url=url,
+                    how=how,
+                    source=S.SEED_002 if national else S.SEED_003,
+                )
+            )
+        else:
+            decisions.append(
+                ChangeDecision(field, Decision.UNKNOWN, "现有资料未说明此项能否变更", platform=name, url=url)
+            )
+    return decisions
+
+
+# --- transfer ---
+
+
+def transfer(ctx: Context, move: Move) -> list[TransferStep]:
+    origin, destination = move.origin, move.destination
+    if not move.cross_province:
+        return [
+            TransferStep(
+                id="transfer.same_province",
+                phase=TransferPhase.IN,
+                title=f"同在{destination.province.name if destination.province else destination.name}：无需跨省调转，在信息变更中更新所属行政区划/会计管理部门",
+                note="省内跨地区的具体做法由省级插件说明；现有全国资料未规定",
+                source=S.SEED_001,
+            )
+        ]
+    on = ctx.at.date()
+    out_platform = origin.platform(Role.TRANSFER, on)
+    in_platform = destination.platform(Role.TRANSFER, on)
+    national = on >= AUSM_TAKEOVER
+    source = S.AUSM_TRANSFER if national else S.SEED_003
+    origin_name = origin.province.name if origin.province else origin.name
+    destination_name = destination.province.name if destination.province else destination.name
+    return [
+        TransferStep(
+            id="transfer.out",
+            phase=TransferPhase.OUT,
+            title=f"在调出地（{origin_name}）申请调出",
+            platform=out_platform.name if out_platform else None,
+            url=out_platform.url if out_platform else None,
+            documents=("现工作单位证明、学生证或户籍/居住证明（按调入地要求）",) if national else (),
+            note="前提：信息采集已完成，且没有在途的调转、奖惩或视同继续教育申请" if national else None,
+            source=source,
+        ),
+        TransferStep(
+            id="transfer.in",
+            phase=TransferPhase.IN,
+            title=f"在调入地（{destination_name}）办理调入，由调入地财政部门审核",
+            platform=in_platform.name if in_platform else None,
+            url=in_platform.url if in_platform else None,
+            note="全国资料未给出审核所需时间",
+            source=source,
+        ),
+        TransferStep(
+            id="transfer.after",
+            phase=TransferPhase.AFTER,
+            title="调入后核对并更新信息采集，确认审核通过后再报名",
+            platform=in_platform.name if in_platform else None,
+            url=in_platform.url if in_platform else None,
+            source=S.SEED_003,
+        ),
+    ]

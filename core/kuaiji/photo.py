@@ -1,0 +1,80 @@
+"""Reading a candidate's photo file safely, once per path.
+
+Only files inside the candidate's folder are read (a path or symlink leading out of it is
+refused unless explicitly allowed); size is checked before decoding; Pillow's
+decompression-bomb guard stays on. An unreadable or non-image file is bad input
+(:class:`InputError` on ``photo.path``); a readable image that misses the specification
+is a finding of rule ``photo.spec``.
+"""
+
+from __future__ import annotations
+
+import functools
+from pathlib import Path
+
+import attrs
+
+from kuaiji.errors import InputError
+
+MAX_BYTES = 20 * 1024 * 1024  # far above any platform's limit; larger files are not decoded
+_FORMATS = {"JPEG": "jpeg", "PNG": "png"}
+
+
+@attrs.frozen
+class PhotoInfo:
+    path: Path
+    suffix: str  # lower-case, without the dot
+    size_bytes: int
+    format: str | None  # "jpeg", "png", or another format name Pillow reports
+    width: int
+    height: int
+    mode: str
+
+
+def inspect(relative: str, base_dir: Path, *, allow_outside: bool = False) -> PhotoInfo:
+    """Inspect the photo at ``relative`` (to ``base_dir``)."""
+    fix = "give the path of a JPG or PNG photo, relative to the candidate file"
+    candidate_path = base_dir / relative
+    try:
+        resolved = candidate_path.resolve(strict=True)
+    except (OSError, RuntimeError):
+        raise InputError.single("photo.path", f"file not found: {relative!r}", fix) from None
+    if not allow_outside and not resolved.is_relative_to(base_dir.resolve()):
+        raise InputError.single(
+            "photo.path",
+            f"{relative!r} leads outside the candidate's folder",
+            "copy the photo next to the candidate file",
+        )
+    return _inspect_resolved(resolved, relative)
+
+
+@functools.lru_cache(maxsize=4096)
+def _inspect_resolved(path: Path, relative: str) -> PhotoInfo:
+    from PIL import Image, UnidentifiedImageError
+
+    fix = "save the photo as a JPG (or PNG) file and give its path"
+    if not path.is_file():
+        raise InputError.single("photo.path", f"{relative!r} is not a file", fix)
+    size = path.stat().st_size
+    if size > MAX_BYTES:
+        raise InputError.single(
+            "photo.path", f"{relative!r} is {size // (1024 * 1024)} MB, too large to be a photo", fix
+        )
+    try:
+        with Image.open(path) as image:
+            image.verify()
+        with Image.open(path) as image:
+            width, height = image.size
+            fmt = image.format or ""
+            mode = image.mode
+    except (UnidentifiedImageError, Image.DecompressionBombError, OSError, SyntaxError, ValueError) as exc:
+        raise InputError.single("photo.path", f"{relative!r} is not a readable image ({type(exc).__name__})", fix) from None
+    return PhotoInfo(
+        path=path,
+        suffix=path.suffix.lower().lstrip("."),
+        size_bytes=size,
+        format=_FORMATS.get(fmt, fmt.lower() or None),
+        width=width,
+        height=height,
+        mode=mode,
+    )

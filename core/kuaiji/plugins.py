@@ -1,0 +1,261 @@
+"""The plugin manager: the national baseline first, then the ``kuaiji`` entry points.
+
+:func:`get_registry` builds it once, lazily (nothing is scanned at import time).
+A plugin that fails to load, implements an unknown hook, or claims a region another
+province plugin already claims is reported by name (:attr:`Registry.problems`), not
+raised, unless ``strict=True`` (for tests and the validator).
+"""
+
+from __future__ import annotations
+
+import functools
+import os
+from collections.abc import Callable, Iterable, Sequence
+from importlib import metadata
+from typing import Any
+
+import attrs
+import pluggy
+
+from kuaiji import hookspecs
+from kuaiji.context import Region
+from kuaiji.errors import PluginError
+from kuaiji.records import (
+    NATIONAL_CODE,
+    ExamLevel,
+    Jurisdiction,
+    Override,
+    RuleDoc,
+    Schedule,
+)
+from kuaiji.regions import name_index, resolve
+
+ENTRY_POINT_GROUP = "kuaiji"
+NATIONAL = "national"
+ENV_ALLOW = "KUAIJI_PLUGINS"  # comma-separated plugin names to load (default: all)
+ENV_NATIONAL_ONLY = "KUAIJI_NATIONAL_ONLY"  # "1": load no plugin but the national baseline
+
+
+@attrs.frozen
+class PluginInfo:
+    name: str
+    distribution: str | None = None
+    version: str | None = None
+    module: str | None = None
+
+
+@attrs.frozen
+class PluginProblem:
+    """A plugin that failed: at load time, in a hook, or by its answers."""
+
+    plugin: str
+    message: str
+    hook: str | None = None
+
+
+@attrs.frozen
+class HookResult:
+    """The records each plugin on a chain returned, broadest first, and the failures."""
+
+    records: tuple[tuple[str, tuple[Any, ...]], ...]
+    problems: tuple[PluginProblem, ...]
+
+
+def _entry_points() -> list[metadata.EntryPoint]:
+    return sorted(metadata.entry_points(group=ENTRY_POINT_GROUP), key=lambda ep: ep.name)
+
+
+class Registry:
+    """The loaded plugins, the jurisdictions they serve and their schedules."""
+
+    def __init__(
+        self,
+        plugins: Sequence[tuple[str, object]] = (),
+        *,
+        entry_points: bool = True,
+        strict: bool = False,
+    ) -> None:
+        from kuaiji import national
+
+        self.pm = pluggy.PluginManager(hookspecs.PROJECT)
+        self.pm.add_hookspecs(hookspecs)
+        self.strict = strict
+        self.info: dict[str, PluginInfo] = {}
+        self.problems: list[PluginProblem] = []
+        self._register(NATIONAL, national, PluginInfo(NATIONAL, "kuaiji", _version("kuaiji"), national.__name__))
+        if entry_points:
+            self._load_entry_points()
+        for name, plugin in plugins:
+            self._register(name, plugin, PluginInfo(name, module=getattr(plugin, "__name__", None)))
+        self.pm.check_pending()
+        self._callers: dict[tuple[str, str], Callable[..., Any]] = {}
+        self._implementers = {
+            name: {self.pm.get_name(impl.plugin) for impl in getattr(self.pm.hook, name).get_hookimpls()}
+            for name in dir(hookspecs)
+            if name.startswith("kuaiji_")
+        }
+        self.jurisdictions = self._collect_jurisdictions()
+        self.names = name_index(self.jurisdictions)
+        self.schedules = self._collect_schedules()
+        self.overrides = self._collect(hookspecs.kuaiji_rule_overrides.__name__, Override)
+        self.rules = self._collect(hookspecs.kuaiji_rules.__name__, RuleDoc)
+
+    # --- loading ---
+
+    def _load_entry_points(self) -> None:
+        if os.environ.get(ENV_NATIONAL_ONLY, "") not in ("", "0"):
+            return
+        allow = {n.strip() for n in os.environ.get(ENV_ALLOW, "").split(",") if n.strip()}
+        for ep in _entry_points():
+            if allow and ep.name not in allow:
+                continue
+            dist = ep.dist.name if ep.dist else None
+            version = ep.dist.version if ep.dist else None
+            info = PluginInfo(ep.name, dist, version, ep.value)
+            try:
+                plugin = ep.load()
+            except Exception as exc:  # a broken plugin is reported, not fatal
+                self._problem(PluginProblem(ep.name, f"failed to load {ep.value!r}: {_describe(exc)}"))
+                continue
+            self._register(ep.name, plugin, info)
+
+    def _register(self, name: str, plugin: object, info: PluginInfo) -> None:
+        if name in self.info:
+            self._problem(PluginProblem(name, "a plugin with this name is already registered"))
+            return
+        try:
+            self.pm.register(plugin, name=name)
+        except Exception as exc:
+            self._problem(PluginProblem(name, f"failed to register: {_describe(exc)}"))
+            return
+        unknown = [
+            impl.function.__name__
+            for hook_caller in self.pm.get_hookcallers(plugin) or []
+            if hook_caller.spec is None
+            for impl in hook_caller.get_hookimpls()
+            if impl.plugin is plugin
+        ]
+        if unknown:
+            self.pm.unregister(plugin)
+            self._problem(PluginProblem(name, f"implements unknown hooks: {', '.join(sorted(unknown))}"))
+            return
+        self.info[name] = info
+
+    def _problem(self, problem: PluginProblem) -> None:
+        if self.strict:
+            raise PluginError(problem.plugin, problem.message)
+        self.problems.append(problem)
+
+    # --- calling hooks ---
+
+    @property
+    def names_in_order(self) -> tuple[str, ...]:
+        """Registered plugin names: the national baseline first, then the others."""
+        return tuple(self.info)
+
+    def call(self, hook: str, plugins: Iterable[str], expect: type, **kwargs: Any) -> HookResult:
+        """Call ``hook`` on each of ``plugins`` in turn (broadest first), one at a time.
+
+        A plugin that raises, or returns anything but a sequence of ``expect`` records, is
+        reported as a :class:`PluginProblem` and the others still answer.
+        """
+        records: list[tuple[str, tuple[Any, ...]]] = []
+        problems: list[PluginProblem] = []
+        implementers = self._implementers[hook]
+        for name in plugins:
+            if name not in implementers:
+                continue
+            try:
+                result = self._caller(hook, name)(**kwargs)
+            except Exception as exc:
+                problems.append(PluginProblem(name, f"raised {_describe(exc)}", hook))
+                continue
+            # Each subset caller has exactly one implementation: a list of one answer.
+            answer = result[0] if result else ()
+            checked = _check_records(answer, expect)
+            if isinstance(checked, str):
+                problems.append(PluginProblem(name, checked, hook))
+                continue
+            records.append((name, tuple(attrs.evolve(r, plugin=name) for r in checked)))
+        return HookResult(tuple(records), tuple(problems))
+
+    def _caller(self, hook: str, plugin: str) -> Callable[..., Any]:
+        key = (hook, plugin)
+        caller = self._callers.get(key)
+        if caller is None:
+            others = [p for n, p in self.pm.list_name_plugin() if n != plugin]
+            caller = self.pm.subset_hook_caller(hook, remove_plugins=others)
+            self._callers[key] = caller
+        return caller
+
+    def _collect(self, hook: str, expect: type) -> dict[str, tuple[Any, ...]]:
+        result = self.call(hook, self.names_in_order, expect)
+        for problem in result.problems:
+            self._problem(problem)
+        return dict(result.records)
+
+    # --- what the plugins cover ---
+
+    def _collect_jurisdictions(self) -> dict[str, Jurisdiction]:
+        """Every jurisdiction by code. A province plugin's record replaces the national
+        baseline's for the same code; two province plugins claiming one code is an error
+        naming both (the later one's claim is dropped)."""
+        found: dict[str, Jurisdiction] = {}
+        for name, records in self._collect(hookspecs.kuaiji_jurisdictions.__name__, Jurisdiction).items():
+            for jurisdiction in records:
+                previous = found.get(jurisdiction.code)
+                if previous is not None and previous.plugin != NATIONAL:
+                    self._problem(
+                        PluginProblem(
+                            name,
+                            f"claims region {jurisdiction.code} ({jurisdiction.name}), "
+                            f"already served by plugin {previous.plugin!r}",
+                        )
+                    )
+                    continue
+                found[jurisdiction.code] = jurisdiction
+        if NATIONAL_CODE not in found:
+            raise PluginError(NATIONAL, "the national baseline serves no CN jurisdiction")
+        return found
+
+    def _collect_schedules(self) -> dict[tuple[str, ExamLevel, int], tuple[Schedule, ...]]:
+        out: dict[tuple[str, ExamLevel, int], list[Schedule]] = {}
+        for records in self._collect(hookspecs.kuaiji_schedules.__name__, Schedule).values():
+            for schedule in records:
+                out.setdefault((schedule.region, schedule.level, schedule.year), []).append(schedule)
+        return {key: tuple(value) for key, value in out.items()}
+
+    def years(self, level: ExamLevel) -> tuple[int, ...]:
+        """The exam years the national data has a schedule for, ascending."""
+        return tuple(sorted(y for (r, lv, y) in self.schedules if r == NATIONAL_CODE and lv is level))
+
+    def resolve(self, query: str, *, field: str = "region") -> Region:
+        return resolve(query, self.jurisdictions, self.names, field=field)
+
+
+def _check_records(answer: object, expect: type) -> Sequence[Any] | str:
+    if answer is None:
+        return ()
+    if not isinstance(answer, list | tuple):
+        return f"returned {type(answer).__name__}, expected a list of {expect.__name__}"
+    wrong = [type(item).__name__ for item in answer if not isinstance(item, expect)]
+    if wrong:
+        return f"returned {wrong[0]} where {expect.__name__} was expected"
+    return answer
+
+
+def _describe(exc: BaseException) -> str:
+    return f"{type(exc).__name__}: {exc}"
+
+
+def _version(distribution: str) -> str | None:
+    try:
+        return metadata.version(distribution)
+    except metadata.PackageNotFoundError:
+        return None
+
+
+@functools.cache
+def get_registry() -> Registry:
+    """The process-wide registry, built on first use."""
+    return Registry()
