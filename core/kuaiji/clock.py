@@ -36,7 +36,9 @@ def parse_data_moment(text: str, *, end: bool) -> dt.datetime:
     """
     match = _DATA_MOMENT.match(text)
     if not match:
-        raise ValueError(f"expected 'YYYY-MM-DD' or 'YYYY-MM-DD HH:MM' (Beijing time), got {text!r}")
+        raise ValueError(
+            f"expected 'YYYY-MM-DD' or 'YYYY-MM-DD HH:MM' (Beijing time), got {text!r}"
+        )
     day = dt.date.fromisoformat(match.group(1))
     if match.group(2) is None:
         clock = dt.time(23, 59) if end else dt.time(0, 0)

@@ -158,7 +158,9 @@ def _problems(exc: BaseException, path: str) -> Iterator[Problem]:
 def structure(data: Any, cls: type[T], *, source: str | None = None) -> T:
     """Structure ``data`` into ``cls``; raise :class:`InputError` naming every bad field."""
     if not isinstance(data, dict):
-        raise InputError.single("", f"expected a JSON object, got {_type_name(data)}", source=source)
+        raise InputError.single(
+            "", f"expected a JSON object, got {_type_name(data)}", source=source
+        )
     try:
         return converter.structure(data, cls)
     except (ClassValidationError, IterableValidationError, ForbiddenExtraKeysError) as exc:

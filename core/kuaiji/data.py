@@ -52,7 +52,9 @@ def _events(raw_schedule: dict[str, Any], where: str) -> dict[str, Any]:
             raise DataError(f"{where}.events[{i}]: expected an object")
         event = _moments(raw_event, f"{where}.events[{i}]")
         event["alternatives"] = [
-            _moments(alt, f"{where}.events[{i}].alternatives[{j}]") if isinstance(alt, dict) else alt
+            _moments(alt, f"{where}.events[{i}].alternatives[{j}]")
+            if isinstance(alt, dict)
+            else alt
             for j, alt in enumerate(event.get("alternatives", []))
         ]
         event["region"] = out.get("region", "")

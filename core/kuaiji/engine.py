@@ -14,7 +14,7 @@ import attrs
 
 from kuaiji import clock
 from kuaiji.context import Context, Move, Region, ScheduleView
-from kuaiji.convert import structure
+from kuaiji.convert import structure, unstructure
 from kuaiji.errors import InputError
 from kuaiji.masking import mask_id, mask_name, mask_phone
 from kuaiji.models import Candidate
@@ -54,7 +54,12 @@ def load_candidate(path: str | Path) -> Candidate:
     except FileNotFoundError:
         raise InputError.single("", "file not found", "check the path", source=where) from None
     except (OSError, UnicodeDecodeError) as exc:
-        raise InputError.single("", f"cannot read the file ({type(exc).__name__})", "save it as UTF-8 JSON", source=where) from None
+        raise InputError.single(
+            "",
+            f"cannot read the file ({type(exc).__name__})",
+            "save it as UTF-8 JSON",
+            source=where,
+        ) from None
     return parse_candidate(text, source=where)
 
 
@@ -69,7 +74,9 @@ def parse_candidate(text: str, *, source: str = "<stdin>") -> Candidate:
             source=source,
         ) from None
     except RecursionError:
-        raise InputError.single("", "JSON nested too deeply", "flatten the document", source=source) from None
+        raise InputError.single(
+            "", "JSON nested too deeply", "flatten the document", source=source
+        ) from None
     return candidate_from_dict(data, source=source)
 
 
@@ -98,8 +105,8 @@ def schedule_view(registry: Registry, region: Region, level: ExamLevel, year: in
                 by_id: dict[str, list[Event]] = {}
                 for event in schedule.events:
                     by_id.setdefault(event.id, []).append(event)
-                for event_id, events in by_id.items():
-                    groups[event_id] = tuple(events)
+                for event_id, group in by_id.items():
+                    groups[event_id] = tuple(group)
                 if schedule.collection_required is not None:
                     required = schedule.collection_required
                 if schedule.note:
@@ -224,7 +231,9 @@ def precheck(
     """Is ``candidate`` ready to register for ``exam`` (junior | intermediate) of ``year``,
     evaluated at ``at`` (default: now, Asia/Shanghai)?"""
     registry = registry or get_registry()
-    ctx = build_context(candidate, exam=exam, year=year, at=at, base_dir=base_dir, registry=registry)
+    ctx = build_context(
+        candidate, exam=exam, year=year, at=at, base_dir=base_dir, registry=registry
+    )
     plugins = ctx.region.plugins
     findings: list[Finding] = [_plugin_finding(p) for p in registry.problems]
     for hook in CHECK_HOOKS:
@@ -263,7 +272,9 @@ def decide(findings: Iterable[Finding], at: dt.datetime) -> Verdict:
     return Verdict.READY
 
 
-def apply_overrides(findings: Sequence[Finding], plugins: Sequence[str], registry: Registry) -> list[Finding]:
+def apply_overrides(
+    findings: Sequence[Finding], plugins: Sequence[str], registry: Registry
+) -> list[Finding]:
     """Drop the findings that a more specific plugin on the chain replaces or waives."""
     rank = {name: i for i, name in enumerate(plugins)}
     dropped: dict[str, int] = {}  # rule id -> rank of the most specific overriding plugin
@@ -291,7 +302,11 @@ def merge_steps(result: HookResult) -> tuple[Step, ...]:
             position = len(steps)
             if when is not None:
                 position = next(
-                    (i for i, s in enumerate(steps) if (s.closes or s.opens) is not None and (s.closes or s.opens) > when),  # type: ignore[operator]
+                    (
+                        i
+                        for i, s in enumerate(steps)
+                        if (s.closes or s.opens) is not None and (s.closes or s.opens) > when
+                    ),
                     len(steps),
                 )
             steps.insert(position, step)
@@ -313,7 +328,9 @@ def _level(exam: ExamLevel | str) -> ExamLevel:
     try:
         return ExamLevel(exam)
     except ValueError:
-        raise InputError.single("--exam", f"unknown exam {exam!r}", "use junior (初级) or intermediate (中级)") from None
+        raise InputError.single(
+            "--exam", f"unknown exam {exam!r}", "use junior (初级) or intermediate (中级)"
+        ) from None
 
 
 def _aware(at: dt.datetime) -> dt.datetime:
@@ -332,6 +349,18 @@ class ChangePlan:
     decisions: tuple[ChangeDecision, ...]
     problems: tuple[Finding, ...] = ()
 
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "region": {
+                "code": self.region.code,
+                "name": self.region.name,
+                "chain": list(self.region.plugins),
+            },
+            "at": clock.iso(self.at),
+            "changes": [unstructure(d) for d in self.decisions],
+            "problems": [finding_dict(f) for f in self.problems],
+        }
+
 
 def plan_change(
     candidate: Candidate,
@@ -346,14 +375,20 @@ def plan_change(
     The most specific plugin's decision on a field wins."""
     registry = registry or get_registry()
     moment = clock.now() if at is None else _aware(at)
-    ctx = build_context(candidate, exam=exam, year=year or moment.year, at=moment, registry=registry)
-    result = registry.call("kuaiji_change", ctx.region.plugins, ChangeDecision, ctx=ctx, changes=tuple(changes))
+    ctx = build_context(
+        candidate, exam=exam, year=year or moment.year, at=moment, registry=registry
+    )
+    result = registry.call(
+        "kuaiji_change", ctx.region.plugins, ChangeDecision, ctx=ctx, changes=tuple(changes)
+    )
     decided: dict[str, ChangeDecision] = {}
     for _, records in result.records:
         for decision in records:
             decided[decision.field] = decision
     ordered = tuple(decided[c.field] for c in changes if c.field in decided)
-    return ChangePlan(ctx.region, moment, ordered, tuple(_plugin_finding(p) for p in result.problems))
+    return ChangePlan(
+        ctx.region, moment, ordered, tuple(_plugin_finding(p) for p in result.problems)
+    )
 
 
 @attrs.frozen
@@ -362,6 +397,19 @@ class TransferPlan:
     at: dt.datetime
     steps: tuple[TransferStep, ...]
     problems: tuple[Finding, ...] = ()
+
+    def to_dict(self) -> dict[str, Any]:
+        def region(r: Region) -> dict[str, Any]:
+            return {"code": r.code, "name": r.name, "chain": list(r.plugins)}
+
+        return {
+            "origin": region(self.move.origin),
+            "destination": region(self.move.destination),
+            "cross_province": self.move.cross_province,
+            "at": clock.iso(self.at),
+            "steps": [unstructure(s) for s in self.steps],
+            "problems": [finding_dict(f) for f in self.problems],
+        }
 
 
 def plan_transfer(
@@ -379,7 +427,9 @@ def plan_transfer(
     gives that phase."""
     registry = registry or get_registry()
     moment = clock.now() if at is None else _aware(at)
-    ctx = build_context(candidate, exam=exam, year=year or moment.year, at=moment, registry=registry)
+    ctx = build_context(
+        candidate, exam=exam, year=year or moment.year, at=moment, registry=registry
+    )
     origin = ctx.record_region or ctx.region
     target = registry.resolve(destination, field="--to")
     move = Move(origin, target)
@@ -398,7 +448,9 @@ def plan_transfer(
             if mine:
                 chosen = mine
         steps.extend(chosen)
-    return TransferPlan(move, moment, tuple(steps), tuple(_plugin_finding(p) for p in result.problems))
+    return TransferPlan(
+        move, moment, tuple(steps), tuple(_plugin_finding(p) for p in result.problems)
+    )
 
 
 def _union(*chains: Sequence[str]) -> tuple[str, ...]:

@@ -58,7 +58,9 @@ def _inspect_resolved(path: Path, relative: str) -> PhotoInfo:
     size = path.stat().st_size
     if size > MAX_BYTES:
         raise InputError.single(
-            "photo.path", f"{relative!r} is {size // (1024 * 1024)} MB, too large to be a photo", fix
+            "photo.path",
+            f"{relative!r} is {size // (1024 * 1024)} MB, too large to be a photo",
+            fix,
         )
     try:
         with Image.open(path) as image:
@@ -67,8 +69,16 @@ def _inspect_resolved(path: Path, relative: str) -> PhotoInfo:
             width, height = image.size
             fmt = image.format or ""
             mode = image.mode
-    except (UnidentifiedImageError, Image.DecompressionBombError, OSError, SyntaxError, ValueError) as exc:
-        raise InputError.single("photo.path", f"{relative!r} is not a readable image ({type(exc).__name__})", fix) from None
+    except (
+        UnidentifiedImageError,
+        Image.DecompressionBombError,
+        OSError,
+        SyntaxError,
+        ValueError,
+    ) as exc:
+        raise InputError.single(
+            "photo.path", f"{relative!r} is not a readable image ({type(exc).__name__})", fix
+        ) from None
     return PhotoInfo(
         path=path,
         suffix=path.suffix.lower().lstrip("."),

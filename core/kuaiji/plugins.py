@@ -82,7 +82,11 @@ class Registry:
         self.strict = strict
         self.info: dict[str, PluginInfo] = {}
         self.problems: list[PluginProblem] = []
-        self._register(NATIONAL, national, PluginInfo(NATIONAL, "kuaiji", _version("kuaiji"), national.__name__))
+        self._register(
+            NATIONAL,
+            national,
+            PluginInfo(NATIONAL, "kuaiji", _version("kuaiji"), national.__name__),
+        )
         if entry_points:
             self._load_entry_points()
         for name, plugin in plugins:
@@ -90,7 +94,10 @@ class Registry:
         self.pm.check_pending()
         self._callers: dict[tuple[str, str], Callable[..., Any]] = {}
         self._implementers = {
-            name: {self.pm.get_name(impl.plugin) for impl in getattr(self.pm.hook, name).get_hookimpls()}
+            name: {
+                self.pm.get_name(impl.plugin)
+                for impl in getattr(self.pm.hook, name).get_hookimpls()
+            }
             for name in dir(hookspecs)
             if name.startswith("kuaiji_")
         }
@@ -115,7 +122,9 @@ class Registry:
             try:
                 plugin = ep.load()
             except Exception as exc:  # a broken plugin is reported, not fatal
-                self._problem(PluginProblem(ep.name, f"failed to load {ep.value!r}: {_describe(exc)}"))
+                self._problem(
+                    PluginProblem(ep.name, f"failed to load {ep.value!r}: {_describe(exc)}")
+                )
                 continue
             self._register(ep.name, plugin, info)
 
@@ -137,7 +146,9 @@ class Registry:
         ]
         if unknown:
             self.pm.unregister(plugin)
-            self._problem(PluginProblem(name, f"implements unknown hooks: {', '.join(sorted(unknown))}"))
+            self._problem(
+                PluginProblem(name, f"implements unknown hooks: {', '.join(sorted(unknown))}")
+            )
             return
         self.info[name] = info
 
@@ -172,9 +183,9 @@ class Registry:
                 continue
             # Each subset caller has exactly one implementation: a list of one answer.
             answer = result[0] if result else ()
-            checked = _check_records(answer, expect)
-            if isinstance(checked, str):
-                problems.append(PluginProblem(name, checked, hook))
+            checked, wrong = _check_records(answer, expect)
+            if wrong:
+                problems.append(PluginProblem(name, wrong, hook))
                 continue
             records.append((name, tuple(attrs.evolve(r, plugin=name) for r in checked)))
         return HookResult(tuple(records), tuple(problems))
@@ -201,7 +212,9 @@ class Registry:
         baseline's for the same code; two province plugins claiming one code is an error
         naming both (the later one's claim is dropped)."""
         found: dict[str, Jurisdiction] = {}
-        for name, records in self._collect(hookspecs.kuaiji_jurisdictions.__name__, Jurisdiction).items():
+        for name, records in self._collect(
+            hookspecs.kuaiji_jurisdictions.__name__, Jurisdiction
+        ).items():
             for jurisdiction in records:
                 previous = found.get(jurisdiction.code)
                 if previous is not None and previous.plugin != NATIONAL:
@@ -222,26 +235,31 @@ class Registry:
         out: dict[tuple[str, ExamLevel, int], list[Schedule]] = {}
         for records in self._collect(hookspecs.kuaiji_schedules.__name__, Schedule).values():
             for schedule in records:
-                out.setdefault((schedule.region, schedule.level, schedule.year), []).append(schedule)
+                out.setdefault((schedule.region, schedule.level, schedule.year), []).append(
+                    schedule
+                )
         return {key: tuple(value) for key, value in out.items()}
 
     def years(self, level: ExamLevel) -> tuple[int, ...]:
         """The exam years the national data has a schedule for, ascending."""
-        return tuple(sorted(y for (r, lv, y) in self.schedules if r == NATIONAL_CODE and lv is level))
+        return tuple(
+            sorted(y for (r, lv, y) in self.schedules if r == NATIONAL_CODE and lv is level)
+        )
 
     def resolve(self, query: str, *, field: str = "region") -> Region:
         return resolve(query, self.jurisdictions, self.names, field=field)
 
 
-def _check_records(answer: object, expect: type) -> Sequence[Any] | str:
+def _check_records(answer: object, expect: type) -> tuple[Sequence[Any], str | None]:
+    """The records of a hook's answer, or what is wrong with it."""
     if answer is None:
-        return ()
+        return (), None
     if not isinstance(answer, list | tuple):
-        return f"returned {type(answer).__name__}, expected a list of {expect.__name__}"
+        return (), f"returned {type(answer).__name__}, expected a list of {expect.__name__}"
     wrong = [type(item).__name__ for item in answer if not isinstance(item, expect)]
     if wrong:
-        return f"returned {wrong[0]} where {expect.__name__} was expected"
-    return answer
+        return (), f"returned {wrong[0]} where {expect.__name__} was expected"
+    return answer, None
 
 
 def _describe(exc: BaseException) -> str:

@@ -26,19 +26,84 @@ from kuaiji.records import (
 DATA = PluginData("national", __name__)
 
 RULES = (
-    RuleDoc("identity.name", "姓名", "registration", "The name has 1–30 printable characters (the registration form's limit)."),
-    RuleDoc("identity.id_number", "证件号码", "registration", "A resident ID passes the GB 11643 checksum and birth-date check and agrees with gender and birth_date; other ID types: 5–30 ASCII letters or digits."),
-    RuleDoc("identity.phone", "手机号码", "registration", "A mainland mobile number: 11 ASCII digits starting with 1."),
-    RuleDoc("account.national", "全国平台账号", "registration", "Registered and real-name verified on 全国会计人员统一服务管理平台 when this exam's registration or the record's collection is there; online real-name review takes ≥3 working days."),
-    RuleDoc("photo.spec", "证件照", "collection", "A jpg/jpeg/png photo file, ≥10 KB, ≥295×413 px, readable, its extension matching its format; a missing photo is an error."),
-    RuleDoc("collection.required", "信息采集", "collection", "Where the region requires it, the record is approved before registering: submitted = warning (pending review), none/rejected = error; unknown requirement = warning."),
-    RuleDoc("collection.deadline", "信息采集截止", "collection", "The region's collection cutoff has passed and the record is not approved (too late for this exam)."),
-    RuleDoc("transfer.cross_province", "跨省调转", "collection", "The record is held in another province than the candidate's region: transfer out at the origin and in at the destination first."),
-    RuleDoc("work.uscc", "统一社会信用代码", "collection", "The employer's unified social credit code, when given, passes the GB 32100 check."),
-    RuleDoc("eligibility.education", "学历条件", "exam_precheck", "初级: high school (incl. 中专/职高/技校) or above; 中级: 大专 or above, or a 中级 经济/统计/审计 qualification obtained by national exam."),
-    RuleDoc("eligibility.work_years", "会计工作年限", "exam_precheck", "中级: 5 (大专) / 4 (本科) / 2 (第二学士, 研究生班) / 1 (硕士) / 0 (博士) years of accounting work to 12-31 of the exam year, from the later of work.accounting_since and the full-time graduation date."),
-    RuleDoc("schedule.window", "报名时间", "exam_precheck", "Where the registration window stands at the evaluation time: not yet open or paused (info), open (info, time left), closed (error), unpublished year (warning)."),
-    RuleDoc("plugin.error", "插件出错", "plugin", "A plugin failed to load, raised in a hook, returned the wrong type or claimed another plugin's region; the result may be incomplete (exit code 3)."),
+    RuleDoc(
+        "identity.name",
+        "姓名",
+        "registration",
+        "The name has 1–30 printable characters (the registration form's limit).",
+    ),
+    RuleDoc(
+        "identity.id_number",
+        "证件号码",
+        "registration",
+        "A resident ID passes the GB 11643 checksum and birth-date check and agrees with gender and birth_date; other ID types: 5–30 ASCII letters or digits.",
+    ),
+    RuleDoc(
+        "identity.phone",
+        "手机号码",
+        "registration",
+        "A mainland mobile number: 11 ASCII digits starting with 1.",
+    ),
+    RuleDoc(
+        "account.national",
+        "全国平台账号",
+        "registration",
+        "Registered and real-name verified on 全国会计人员统一服务管理平台 when this exam's registration or the record's collection is there; online real-name review takes ≥3 working days.",
+    ),
+    RuleDoc(
+        "photo.spec",
+        "证件照",
+        "collection",
+        "A jpg/jpeg/png photo file, ≥10 KB, ≥295×413 px, readable, its extension matching its format; a missing photo is an error.",
+    ),
+    RuleDoc(
+        "collection.required",
+        "信息采集",
+        "collection",
+        "Where the region requires it, the record is approved before registering: submitted = warning (pending review), none/rejected = error; unknown requirement = warning.",
+    ),
+    RuleDoc(
+        "collection.deadline",
+        "信息采集截止",
+        "collection",
+        "The region's collection cutoff has passed and the record is not approved (too late for this exam).",
+    ),
+    RuleDoc(
+        "transfer.cross_province",
+        "跨省调转",
+        "collection",
+        "The record is held in another province than the candidate's region: transfer out at the origin and in at the destination first.",
+    ),
+    RuleDoc(
+        "work.uscc",
+        "统一社会信用代码",
+        "collection",
+        "The employer's unified social credit code, when given, passes the GB 32100 check.",
+    ),
+    RuleDoc(
+        "eligibility.education",
+        "学历条件",
+        "exam_precheck",
+        "初级: high school (incl. 中专/职高/技校) or above; 中级: 大专 or above, or a 中级 经济/统计/审计 qualification obtained by national exam.",
+    ),
+    RuleDoc(
+        "eligibility.work_years",
+        "会计工作年限",
+        "exam_precheck",
+        "中级: 5 (大专) / 4 (本科) / 2 (第二学士, 研究生班) / 1 (硕士) / 0 (博士) years of accounting work to 12-31 of the exam year, from the later of work.accounting_since and the full-time graduation date.",
+    ),
+    RuleDoc(
+        "schedule.window",
+        "报名时间",
+        "exam_precheck",
+        "Where the registration window stands at the evaluation time: not yet open or paused (info), open (info, time left), closed (error), unpublished year (warning).",
+    ),
+    RuleDoc(
+        "plugin.error",
+        "插件出错",
+        "plugin",
+        "A plugin failed to load, raised in a hook, returned the wrong type or claimed another plugin's region; the result may be incomplete (exit code 3).",
+    ),
 )
 
 

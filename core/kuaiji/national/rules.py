@@ -57,7 +57,11 @@ EDUCATION_ZH = {
     EducationLevel.MASTER: "硕士",
     EducationLevel.DOCTOR: "博士",
 }
-QUALIFYING_OTHER_KINDS = (QualificationKind.ECONOMICS, QualificationKind.STATISTICS, QualificationKind.AUDIT)
+QUALIFYING_OTHER_KINDS = (
+    QualificationKind.ECONOMICS,
+    QualificationKind.STATISTICS,
+    QualificationKind.AUDIT,
+)
 
 
 def _finding(rule: str, severity: Severity, message: str, **kwargs: object) -> Finding:
@@ -89,7 +93,11 @@ def identity_name(ctx: Context) -> list[Finding]:
     name = ctx.candidate.name.strip()
     if 1 <= len(name) <= NAME_MAX and name.isprintable():
         return []
-    problem = "为空" if not name else ("含不可见字符" if not name.isprintable() else f"有 {len(name)} 个字符")
+    problem = (
+        "为空"
+        if not name
+        else ("含不可见字符" if not name.isprintable() else f"有 {len(name)} 个字符")
+    )
     return [
         _finding(
             "identity.name",
@@ -268,7 +276,9 @@ def photo_spec(ctx: Context) -> list[Finding]:
         problems.append(f"文件 {info.size_bytes / 1024:.1f}KB，小于 10KB")
     min_w, min_h = PHOTO_MIN_SIZE
     if info.width < min_w or info.height < min_h:
-        problems.append(f"像素 {info.width}×{info.height}，低于 {min_w}×{min_h}（不得放大低像素照片凑数）")
+        problems.append(
+            f"像素 {info.width}×{info.height}，低于 {min_w}×{min_h}（不得放大低像素照片凑数）"
+        )
     if info.mode not in ("RGB", "L", "RGBA", "P"):
         problems.append(f"色彩模式 {info.mode}（如 CMYK）可能无法上传，请另存为 RGB")
     if not problems:
@@ -569,16 +579,26 @@ def schedule_window(ctx: Context) -> list[Finding]:
                 )
             ]
         if closes is None or at < closes:
-            text = f"{exam}报名进行中，{clock.human(closes)} 截止（{clock.countdown(at, closes)}）" if closes else f"{exam}报名进行中（截止时间未知）"
+            text = (
+                f"{exam}报名进行中，{clock.human(closes)} 截止（{clock.countdown(at, closes)}）"
+                if closes
+                else f"{exam}报名进行中（截止时间未知）"
+            )
             if len(phases) > 1:
                 text += f"；共 {len(phases)} 个阶段，当前为第 {index + 1} 阶段"
-            return [_finding("schedule.window", Severity.INFO, text, deadline=closes, source=phase.source)]
+            return [
+                _finding(
+                    "schedule.window", Severity.INFO, text, deadline=closes, source=phase.source
+                )
+            ]
     last = phases[-1]
     return [
         _finding(
             "schedule.window",
             Severity.ERROR,
-            f"{exam}报名已于 {clock.human(last.closes)} 截止" if last.closes else f"{exam}报名已截止",
+            f"{exam}报名已于 {clock.human(last.closes)} 截止"
+            if last.closes
+            else f"{exam}报名已截止",
             action="请关注下一年度的考试通知",
             deadline=last.closes,
             source=last.source,

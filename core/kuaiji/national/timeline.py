@@ -9,7 +9,12 @@ from kuaiji import clock
 from kuaiji.context import Context, Move
 from kuaiji.models import CollectionStatus
 from kuaiji.national import sources as S
-from kuaiji.national.rules import AUSM, REAL_NAME_REVIEW_WORKDAYS, record_deadline, uses_national_platform
+from kuaiji.national.rules import (
+    AUSM,
+    REAL_NAME_REVIEW_WORKDAYS,
+    record_deadline,
+    uses_national_platform,
+)
 from kuaiji.records import (
     ChangeDecision,
     Decision,
@@ -27,7 +32,11 @@ AUSM_TAKEOVER = dt.date(2024, 8, 15)  # data/jurisdictions.json: ausm from 2024-
 
 def timeline(ctx: Context) -> list[Step]:
     schedule = ctx.schedule
-    year_note = None if schedule.known else f"{ctx.year} 年安排未公布，日期为 {schedule.data_year} 年的，仅供参考"
+    year_note = (
+        None
+        if schedule.known
+        else f"{ctx.year} 年安排未公布，日期为 {schedule.data_year} 年的，仅供参考"
+    )
     steps: list[Step] = []
     deadline = record_deadline(ctx) if schedule.known else None
     candidate = ctx.candidate
@@ -71,10 +80,14 @@ def timeline(ctx: Context) -> list[Step]:
                 closes=cutoff.closes if cutoff is not None else schedule.registration_closes,
                 done=record is not None and record.status is CollectionStatus.APPROVED,
                 note=_join(
-                    None if required is not None and required.value else "现有资料未说明是否必须，建议报名前完成",
+                    None
+                    if required is not None and required.value
+                    else "现有资料未说明是否必须，建议报名前完成",
                     year_note,
                 ),
-                source=(cutoff.source if cutoff is not None else required.source if required else None),
+                source=(
+                    cutoff.source if cutoff is not None else required.source if required else None
+                ),
             )
         )
 
@@ -94,17 +107,29 @@ def timeline(ctx: Context) -> list[Step]:
                 source=phase.source,
             )
         )
-    for event_id, title in (("payment", "网上缴费（缴费后不能修改、不予退费）"), ("admission_ticket", "打印准考证"), ("exam", "参加考试")):
+    for event_id, title in (
+        ("payment", "网上缴费（缴费后不能修改、不予退费）"),
+        ("admission_ticket", "打印准考证"),
+        ("exam", "参加考试"),
+    ):
         event = schedule.first(event_id)
         if event is None:
             continue
-        platform = ctx.platform(Role.ADMISSION_TICKET, event.opens.date() if event.opens else None) if event_id == "admission_ticket" else None
+        platform = (
+            ctx.platform(Role.ADMISSION_TICKET, event.opens.date() if event.opens else None)
+            if event_id == "admission_ticket"
+            else None
+        )
         steps.append(
             Step(
                 id=event_id,
                 title=title,
-                platform=platform.name if platform else (registration.name if registration and event_id == "payment" else None),
-                url=platform.url if platform else (registration.url if registration and event_id == "payment" else None),
+                platform=platform.name
+                if platform
+                else (registration.name if registration and event_id == "payment" else None),
+                url=platform.url
+                if platform
+                else (registration.url if registration and event_id == "payment" else None),
                 opens=event.opens,
                 closes=event.closes,
                 note=_join(event.note, year_note),
@@ -197,7 +222,9 @@ def change(ctx: Context, changes: Sequence[FieldChange]) -> list[ChangeDecision]
                 ChangeDecision(
                     field,
                     Decision.ALLOWED,
-                    "教育经历、工作经历等可编辑、删除后重新提交审核" if national else "可在信息变更中修改",
+                    "教育经历、工作经历等可编辑、删除后重新提交审核"
+                    if national
+                    else "可在信息变更中修改",
                     platform=name,
                     url=url,
                     how=how,
@@ -206,7 +233,9 @@ def change(ctx: Context, changes: Sequence[FieldChange]) -> list[ChangeDecision]
             )
         else:
             decisions.append(
-                ChangeDecision(field, Decision.UNKNOWN, "现有资料未说明此项能否变更", platform=name, url=url)
+                ChangeDecision(
+                    field, Decision.UNKNOWN, "现有资料未说明此项能否变更", platform=name, url=url
+                )
             )
     return decisions
 
@@ -240,8 +269,12 @@ def transfer(ctx: Context, move: Move) -> list[TransferStep]:
             title=f"在调出地（{origin_name}）申请调出",
             platform=out_platform.name if out_platform else None,
             url=out_platform.url if out_platform else None,
-            documents=("现工作单位证明、学生证或户籍/居住证明（按调入地要求）",) if national else (),
-            note="前提：信息采集已完成，且没有在途的调转、奖惩或视同继续教育申请" if national else None,
+            documents=("现工作单位证明、学生证或户籍/居住证明（按调入地要求）",)
+            if national
+            else (),
+            note="前提：信息采集已完成，且没有在途的调转、奖惩或视同继续教育申请"
+            if national
+            else None,
             source=source,
         ),
         TransferStep(

@@ -1,0 +1,1 @@
+"""The `kuaiji` command line."""

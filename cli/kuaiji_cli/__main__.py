@@ -1,0 +1,3 @@
+from kuaiji_cli.main import main
+
+main()

@@ -1,0 +1,211 @@
+"""The `kuaiji` command.
+
+Exit codes: 0 ready (or success), 1 not ready / too late, 2 bad input or usage,
+3 internal or plugin error. Personal data is masked unless --show-personal-data.
+Imports of the core happen inside the commands, so `kuaiji --help` stays fast.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, TypeVar
+
+import click
+
+if TYPE_CHECKING:
+    import datetime as dt
+
+    from kuaiji.models import Candidate
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+EXAMS = click.Choice(["junior", "intermediate"])
+
+
+def _fail(message: str, code: int) -> None:
+    click.echo(f"kuaiji: {message}", err=True)
+    sys.exit(code)
+
+
+def handled(fn: F) -> F:
+    """Turn kuaiji's errors into a message and an exit code, never a traceback."""
+
+    @functools.wraps(fn)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        from kuaiji.errors import InputError, KuaijiError
+
+        debug = bool(click.get_current_context().find_root().params.get("debug"))
+        try:
+            return fn(*args, **kwargs)
+        except InputError as exc:
+            _fail(f"错误 (bad input): {exc.describe()}", 2)
+        except KuaijiError as exc:
+            _fail(f"错误 (plugin or data): {exc}", 3)
+        except (click.exceptions.Exit, click.ClickException, SystemExit):
+            raise
+        except Exception as exc:
+            if debug:
+                raise
+            _fail(f"内部错误 (internal error): {type(exc).__name__}; 用 --debug 查看详情", 3)
+
+    return wrapper  # type: ignore[return-value]
+
+
+def _dump(data: Any) -> None:
+    click.echo(json.dumps(data, ensure_ascii=False, indent=2))
+
+
+def _read_candidate(file: str) -> tuple[Candidate, Path]:
+    from kuaiji.engine import load_candidate, parse_candidate
+
+    if file == "-":
+        return parse_candidate(sys.stdin.read(), source="<stdin>"), Path.cwd()
+    return load_candidate(file), Path(file).resolve().parent
+
+
+def _at(at: str | None) -> dt.datetime | None:
+    from kuaiji.clock import parse_at
+
+    return parse_at(at) if at else None
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.option("--debug", is_flag=True, help="Show tracebacks of internal errors.")
+@click.version_option(package_name="kuaiji-cli", prog_name="kuaiji")
+def main(debug: bool) -> None:
+    """kuaiji — 会计资格考试报名前检查 / readiness prechecks for China's accounting exams."""
+
+
+@main.command()
+@click.argument("file")
+@click.option("--exam", type=EXAMS, required=True, help="junior (初级) or intermediate (中级).")
+@click.option("--year", type=int, required=True, help="The exam year, e.g. 2026.")
+@click.option(
+    "--at",
+    "at",
+    metavar="DATETIME",
+    help="Evaluation time, ISO 8601; no offset = Beijing time. Default: now.",
+)
+@click.option("--json", "as_json", is_flag=True, help="Print one JSON object.")
+@click.option(
+    "--show-personal-data", is_flag=True, help="Do not mask names, ID numbers and phones."
+)
+@handled
+def precheck(
+    file: str, exam: str, year: int, at: str | None, as_json: bool, show_personal_data: bool
+) -> None:
+    """Is the candidate in FILE (JSON; - for stdin) ready to register?"""
+    from kuaiji.engine import precheck as run
+
+    candidate, base_dir = _read_candidate(file)
+    report = run(candidate, exam=exam, year=year, at=_at(at), base_dir=base_dir)
+    if as_json:
+        _dump(report.to_dict(show_personal_data=show_personal_data))
+    else:
+        from kuaiji_cli.render import report_text
+
+        click.echo(report_text(report, show_personal_data=show_personal_data))
+    sys.exit(report.exit_code)
+
+
+@main.command()
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+@handled
+def regions(as_json: bool) -> None:
+    """Every jurisdiction: code, name, parent and the plugin serving it."""
+    from kuaiji.plugins import get_registry
+
+    registry = get_registry()
+    rows = [
+        {
+            "code": j.code,
+            "name": j.name,
+            "parent": j.parent,
+            "plugin": j.plugin,
+            "aliases": list(j.aliases),
+        }
+        for j in sorted(registry.jurisdictions.values(), key=lambda j: (j.code != "CN", j.code))
+    ]
+    if as_json:
+        _dump(rows)
+        return
+    for row in rows:
+        click.echo(
+            f"{row['code']:<6} {row['name']:<14} parent={row['parent'] or '-':<4} plugin={row['plugin']}"
+        )
+    for problem in registry.problems:
+        click.echo(f"plugin problem: {problem.plugin}: {problem.message}", err=True)
+
+
+@main.command()
+def schema() -> None:
+    """Print the JSON Schema of the candidate file."""
+    from kuaiji.schema import candidate_schema
+
+    _dump(candidate_schema())
+
+
+@main.command()
+@click.argument("file")
+@click.option(
+    "--set",
+    "sets",
+    multiple=True,
+    required=True,
+    metavar="FIELD=VALUE",
+    help="A change to ask about (repeatable).",
+)
+@click.option("--at", "at", metavar="DATETIME", help="Evaluation time (default: now).")
+@click.option("--json", "as_json", is_flag=True)
+@handled
+def change(file: str, sets: tuple[str, ...], at: str | None, as_json: bool) -> None:
+    """Which changes of the record are allowed, where and how."""
+    from kuaiji.engine import plan_change
+    from kuaiji.records import FieldChange
+    from kuaiji.schema import parse_change
+
+    candidate, _ = _read_candidate(file)
+    changes = [FieldChange(*parse_change(item)) for item in sets]
+    plan = plan_change(candidate, changes, at=_at(at))
+    if as_json:
+        _dump(plan.to_dict())
+    else:
+        from kuaiji_cli.render import change_text
+
+        click.echo(change_text(plan))
+    sys.exit(3 if plan.problems else 0)
+
+
+@main.command()
+@click.argument("file")
+@click.option(
+    "--to", "to", required=True, metavar="REGION", help="Destination region (code or name)."
+)
+@click.option("--exam", type=EXAMS, default="intermediate", show_default=True)
+@click.option("--year", type=int, help="Exam year (default: the evaluation year).")
+@click.option("--at", "at", metavar="DATETIME", help="Evaluation time (default: now).")
+@click.option("--json", "as_json", is_flag=True)
+@handled
+def transfer(
+    file: str, to: str, exam: str, year: int | None, at: str | None, as_json: bool
+) -> None:
+    """The steps to move the accountant record to another region."""
+    from kuaiji.engine import plan_transfer
+
+    candidate, _ = _read_candidate(file)
+    plan = plan_transfer(candidate, to, exam=exam, year=year, at=_at(at))
+    if as_json:
+        _dump(plan.to_dict())
+    else:
+        from kuaiji_cli.render import transfer_text
+
+        click.echo(transfer_text(plan))
+    sys.exit(3 if plan.problems else 0)
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()

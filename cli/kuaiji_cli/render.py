@@ -1,0 +1,140 @@
+"""Human output (Chinese): verdicts, findings, timelines and plans."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from kuaiji.engine import ChangePlan, Report, TransferPlan
+    from kuaiji.records import Finding, Step
+
+VERDICT_ZH = {"ready": "可以报名", "not_ready": "尚未就绪", "too_late": "已来不及"}
+SEVERITY_ZH = {"error": "✗ 错误", "warning": "! 警告", "info": "i 提示"}
+SOON = dt.timedelta(hours=72)
+
+
+def _when(moment: dt.datetime | None, at: dt.datetime) -> str:
+    from kuaiji import clock
+
+    if moment is None:
+        return "未知"
+    text = f"{clock.human(moment)}（{clock.countdown(at, moment)}）"
+    if at <= moment <= at + SOON:
+        text += " ⚠ 72 小时内截止"
+    return text
+
+
+def report_text(report: Report, *, show_personal_data: bool = False) -> str:
+    from kuaiji import clock
+    from kuaiji.masking import mask_id, mask_name
+
+    c = report.candidate
+    name = c.name if show_personal_data else mask_name(c.name)
+    number = c.id_number if show_personal_data else mask_id(c.id_number)
+    region = report.region
+    lines = [
+        f"结论：{VERDICT_ZH[report.verdict.value]} ({report.verdict.value})",
+        f"考试：{report.year} 年{report.level.zh}会计专业技术资格考试",
+        f"考生：{name}（{number}）",
+        f"地区：{region.name} {region.code}（考区：{region.exam_area.name}；插件：{' → '.join(region.plugins)}）",
+        f"评估时间：{clock.human(report.at)}（北京时间）",
+    ]
+    if not report.schedule.known and report.schedule.data_year is not None:
+        lines.append(
+            f"注意：{report.year} 年安排尚未公布，以下日期为 {report.schedule.data_year} 年的，仅供参考"
+        )
+    lines.append("")
+    lines.append("检查结果：" if report.findings else "检查结果：没有发现问题")
+    for finding in report.findings:
+        lines.extend(finding_lines(finding, report.at))
+    lines.append("")
+    lines.append("时间线：")
+    for step in report.steps:
+        lines.extend(step_lines(step, report.at))
+    return "\n".join(lines)
+
+
+def finding_lines(f: Finding, at: dt.datetime) -> list[str]:
+    lines = [f"  {SEVERITY_ZH[f.severity.value]} {f.rule} [{f.plugin}] {f.message}"]
+    if f.action:
+        lines.append(f"      → {f.action}")
+    if f.deadline:
+        lines.append(f"      截止：{_when(f.deadline, at)}")
+    if f.url:
+        lines.append(f"      网址：{f.url}")
+    if f.source:
+        lines.append(f"      来源：{f.source}")
+    return lines
+
+
+def step_lines(s: Step, at: dt.datetime) -> list[str]:
+    from kuaiji import clock
+
+    mark = {True: "✓", False: "○", None: "•"}[s.done]
+    lines = [f"  {mark} {s.title}"]
+    where = s.platform or ""
+    if s.url:
+        where += f" {s.url}"
+    elif s.platform:
+        where += "（网址未知）"
+    if where:
+        lines.append(f"      平台：{where.strip()}")
+    if s.opens and s.closes:
+        state = "（尚未开始）" if at < s.opens else ""
+        lines.append(f"      时间：{clock.human(s.opens)} 至 {_when(s.closes, at)}{state}")
+    elif s.closes:
+        lines.append(f"      截止：{_when(s.closes, at)}")
+    elif s.opens:
+        lines.append(f"      开始：{clock.human(s.opens)}")
+    if s.latest_start:
+        lines.append(f"      最晚开始：{_when(s.latest_start, at)}")
+    if s.note:
+        lines.append(f"      说明：{s.note}")
+    return lines
+
+
+def change_text(plan: ChangePlan) -> str:
+    from kuaiji import clock
+
+    zh = {"allowed": "可以变更", "refused": "不能变更", "unknown": "未知"}
+    lines = [f"地区：{plan.region.name} {plan.region.code}；评估时间：{clock.human(plan.at)}", ""]
+    for d in plan.decisions:
+        lines.append(f"  {d.field}: {zh[d.decision.value]} ({d.decision.value}) [{d.plugin}]")
+        lines.append(f"      原因：{d.reason}")
+        if d.how:
+            lines.append(f"      办理：{d.how}")
+        if d.platform or d.url:
+            lines.append(f"      平台：{d.platform or ''} {d.url or '（网址未知）'}")
+        if d.source:
+            lines.append(f"      来源：{d.source}")
+    lines.extend(line for f in plan.problems for line in finding_lines(f, plan.at))
+    return "\n".join(lines)
+
+
+def transfer_text(plan: TransferPlan) -> str:
+    from kuaiji import clock
+
+    phase_zh = {"out": "调出", "in": "调入", "after": "调入后"}
+    move = plan.move
+    lines = [
+        f"调转：{move.origin.name} → {move.destination.name}（{'跨省' if move.cross_province else '省内'}）",
+        f"评估时间：{clock.human(plan.at)}",
+        "",
+    ]
+    for i, s in enumerate(plan.steps, 1):
+        lines.append(f"  {i}. [{phase_zh[s.phase.value]}] {s.title} [{s.plugin}]")
+        if s.platform or s.url:
+            lines.append(f"      平台：{s.platform or ''} {s.url or '（网址未知）'}")
+        for document in s.documents:
+            lines.append(f"      材料：{document}")
+        if s.working_days is not None:
+            lines.append(f"      审核：{s.working_days} 个工作日内")
+        if s.calendar_days is not None:
+            lines.append(f"      所需时间：约 {s.calendar_days} 天")
+        if s.note:
+            lines.append(f"      说明：{s.note}")
+        if s.source:
+            lines.append(f"      来源：{s.source}")
+    lines.extend(line for f in plan.problems for line in finding_lines(f, plan.at))
+    return "\n".join(lines)
