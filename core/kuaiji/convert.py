@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import enum
 import functools
+import typing
 from collections.abc import Callable, Iterator
 from typing import Any, TypeVar
 
@@ -119,6 +120,24 @@ converter.register_structure_hook(int, _int)
 converter.register_structure_hook(float, _float)
 converter.register_structure_hook(dt.date, _date)
 converter.register_structure_hook(dt.datetime, _datetime)
+
+
+def _list_hook(tp: Any) -> Callable[[Any, Any], Any]:
+    """Lists must be JSON arrays: cattrs alone would iterate an object's keys."""
+
+    def structure(value: Any, cls: Any) -> Any:
+        if not isinstance(value, list):
+            raise _Expected(f"expected a list, got {_type_name(value)}")
+        return converter._structure_tuple(value, cls)
+
+    return structure
+
+
+def _is_tuple(tp: Any) -> bool:
+    return typing.get_origin(tp) is tuple
+
+
+converter.register_structure_hook_factory(_is_tuple, _list_hook)
 converter.register_unstructure_hook(dt.date, lambda d: d.isoformat())
 converter.register_unstructure_hook(dt.datetime, lambda d: d.isoformat(timespec="minutes"))
 
