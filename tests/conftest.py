@@ -69,7 +69,12 @@ def run(
     at: str = "2026-06-20 10:00",
 ) -> kuaiji.Report:
     return kuaiji.precheck(
-        kuaiji.candidate_from_dict(data), exam=exam, year=year, at=bj(at), base_dir=folder, registry=registry
+        kuaiji.candidate_from_dict(data),
+        exam=exam,
+        year=year,
+        at=bj(at),
+        base_dir=folder,
+        registry=registry,
     )
 
 

@@ -6,9 +6,9 @@ import json
 from pathlib import Path
 
 import pytest
-from conftest import candidate
 
 import kuaiji
+from conftest import candidate
 from kuaiji.errors import InputError
 
 
@@ -26,7 +26,9 @@ def test_valid_candidate_loads_with_defaults() -> None:
 
 def test_unknown_enum_lists_the_allowed_values() -> None:
     found = problems(candidate(education=[{"mode": "full_time", "level": "phd"}]))
-    assert found["education[0].level"].startswith("expected one of high_school, secondary_vocational")
+    assert found["education[0].level"].startswith(
+        "expected one of high_school, secondary_vocational"
+    )
     assert "'phd'" in found["education[0].level"]
 
 
@@ -43,11 +45,23 @@ def test_missing_required_field() -> None:
     ("change", "path", "expected"),
     [
         ({"name": 5}, "name", "expected a string, got a whole number"),
-        ({"national_account": {"registered": "true"}}, "national_account.registered", "expected true or false"),
-        ({"work": {"status": "accounting", "social_security_months": "12"}}, "work.social_security_months", "expected a whole number"),
+        (
+            {"national_account": {"registered": "true"}},
+            "national_account.registered",
+            "expected true or false",
+        ),
+        (
+            {"work": {"status": "accounting", "social_security_months": "12"}},
+            "work.social_security_months",
+            "expected a whole number",
+        ),
         ({"birth_date": "1990-02-30"}, "birth_date", "expected a date YYYY-MM-DD"),
         ({"education": {"level": "bachelor"}}, "education", "expected"),
-        ({"continuing_education": [{"year": 2023, "professional": True}]}, "continuing_education[0].professional", "expected a number"),
+        (
+            {"continuing_education": [{"year": 2023, "professional": True}]},
+            "continuing_education[0].professional",
+            "expected a number",
+        ),
     ],
 )
 def test_wrong_types_name_the_path(change: dict[str, object], path: str, expected: str) -> None:
@@ -92,5 +106,10 @@ def test_schema_matches_the_model() -> None:
     level = schema["properties"]["education"]["items"]["properties"]["level"]
     assert "second_bachelor" in level["enum"]
     assert set(schema["properties"]) == {a for a in candidate()} | {
-        "id_type", "gender", "birth_date", "email", "qualifications", "continuing_education"
+        "id_type",
+        "gender",
+        "birth_date",
+        "email",
+        "qualifications",
+        "continuing_education",
     }

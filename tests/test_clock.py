@@ -5,8 +5,8 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
-from conftest import bj
 
+from conftest import bj
 from kuaiji import clock
 from kuaiji.errors import InputError
 
@@ -22,7 +22,9 @@ def test_2400_means_the_end_of_that_day() -> None:
     assert clock.format_data_moment(moment, end=True) == "2024-06-21 24:00"
 
 
-@pytest.mark.parametrize("text", ["2024-06-21 25:00", "2024-13-01", "2024-06-21T10:00+08:00", "June 1"])
+@pytest.mark.parametrize(
+    "text", ["2024-06-21 25:00", "2024-13-01", "2024-06-21T10:00+08:00", "June 1"]
+)
 def test_bad_data_moments_are_refused(text: str) -> None:
     with pytest.raises(ValueError):
         clock.parse_data_moment(text, end=True)

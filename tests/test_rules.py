@@ -5,10 +5,10 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from conftest import bj, candidate, rules, run
 from PIL import Image
 
 import kuaiji
+from conftest import bj, candidate, rules, run
 from kuaiji.errors import InputError
 from kuaiji.plugins import Registry
 
@@ -55,13 +55,19 @@ def test_identity_id_number_fails(registry: Registry, folder: Path, number: str,
 def test_identity_id_number_accepts_a_lower_case_x(registry: Registry, folder: Path) -> None:
     from stdnum.cn import ric
 
-    body = next(b for b in (f"11010519900313{i:03d}" for i in range(1000)) if ric.calc_check_digit(b + "?") == "X")
+    body = next(
+        b
+        for b in (f"11010519900313{i:03d}" for i in range(1000))
+        if ric.calc_check_digit(b + "?") == "X"
+    )
     number = body + "X"
     data = candidate(id_number=number.lower(), gender=None)
     assert "identity.id_number" not in rules(run(data, registry, folder))
 
 
-def test_identity_id_number_must_agree_with_birth_date_and_gender(registry: Registry, folder: Path) -> None:
+def test_identity_id_number_must_agree_with_birth_date_and_gender(
+    registry: Registry, folder: Path
+) -> None:
     report = run(candidate(birth_date="1990-03-08", gender="male"), registry, folder)
     messages = {f.message for f in report.findings if f.rule == "identity.id_number"}
     assert messages == {"出生日期与身份证号码不一致", "性别与身份证号码不一致"}
@@ -76,7 +82,9 @@ def test_other_id_types_are_checked_for_format_only(registry: Registry, folder: 
     assert "identity.id_number" in rules(run(bad, registry, folder), "error")
 
 
-@pytest.mark.parametrize("phone", ["1380013800", "23800138000", "138001380001", "１３８００１３８０００"])
+@pytest.mark.parametrize(
+    "phone", ["1380013800", "23800138000", "138001380001", "１３８００１３８０００"]
+)
 def test_identity_phone_fails(registry: Registry, folder: Path, phone: str) -> None:
     assert "identity.phone" in rules(run(candidate(phone=phone), registry, folder), "error")
 
@@ -84,7 +92,9 @@ def test_identity_phone_fails(registry: Registry, folder: Path, phone: str) -> N
 # --- national account ---
 
 
-def test_account_national_missing_is_an_error_before_the_collection_cutoff(registry: Registry, folder: Path) -> None:
+def test_account_national_missing_is_an_error_before_the_collection_cutoff(
+    registry: Registry, folder: Path
+) -> None:
     report = run(candidate(national_account=None), registry, folder)
     f = finding(report, "account.national")
     assert f.severity.value == "error"
@@ -100,14 +110,18 @@ def test_account_national_unverified(registry: Registry, folder: Path) -> None:
 
 def test_account_national_not_needed_in_the_kzp_era(registry: Registry, folder: Path) -> None:
     # 2024 中级: registration on kzp, collection on provincial platforms until 2024-08-14.
-    report = run(candidate(national_account=None), registry, folder, year=2024, at="2024-06-20 10:00")
+    report = run(
+        candidate(national_account=None), registry, folder, year=2024, at="2024-06-20 10:00"
+    )
     assert "account.national" not in rules(report)
 
 
 # --- photo ---
 
 
-def _save(folder: Path, name: str, size: tuple[int, int], fmt: str, mode: str = "RGB", noise: bool = True) -> None:
+def _save(
+    folder: Path, name: str, size: tuple[int, int], fmt: str, mode: str = "RGB", noise: bool = True
+) -> None:
     import random
 
     image = Image.new(mode, size)
@@ -131,21 +145,38 @@ def test_photo_too_small_in_pixels(registry: Registry, folder: Path) -> None:
 def test_photo_under_10_kb(registry: Registry, folder: Path) -> None:
     _save(folder, "flat.jpg", (300, 420), "JPEG", noise=False)
     assert (folder / "flat.jpg").stat().st_size < 10 * 1024
-    assert "小于 10KB" in finding(run(candidate(photo={"path": "flat.jpg"}), registry, folder), "photo.spec").message
+    assert (
+        "小于 10KB"
+        in finding(
+            run(candidate(photo={"path": "flat.jpg"}), registry, folder), "photo.spec"
+        ).message
+    )
 
 
 def test_photo_png_renamed_jpg(registry: Registry, folder: Path) -> None:
     _save(folder, "renamed.jpg", (300, 420), "PNG")
-    assert "不符" in finding(run(candidate(photo={"path": "renamed.jpg"}), registry, folder), "photo.spec").message
+    assert (
+        "不符"
+        in finding(
+            run(candidate(photo={"path": "renamed.jpg"}), registry, folder), "photo.spec"
+        ).message
+    )
 
 
 def test_photo_cmyk(registry: Registry, folder: Path) -> None:
     _save(folder, "cmyk.jpg", (300, 420), "JPEG", mode="CMYK")
-    assert "CMYK" in finding(run(candidate(photo={"path": "cmyk.jpg"}), registry, folder), "photo.spec").message
+    assert (
+        "CMYK"
+        in finding(
+            run(candidate(photo={"path": "cmyk.jpg"}), registry, folder), "photo.spec"
+        ).message
+    )
 
 
 def test_photo_receipt_code_outside_shenzhen(registry: Registry, folder: Path) -> None:
-    f = finding(run(candidate(photo={"receipt_code": "12345678901"}), registry, folder), "photo.spec")
+    f = finding(
+        run(candidate(photo={"receipt_code": "12345678901"}), registry, folder), "photo.spec"
+    )
     assert "回执码" in f.message
 
 
@@ -158,7 +189,9 @@ def test_photo_not_an_image_is_bad_input(registry: Registry, folder: Path) -> No
         run(candidate(photo={"path": "missing.jpg"}), registry, folder)
 
 
-def test_photo_outside_the_candidate_folder_is_refused(registry: Registry, folder: Path, tmp_path_factory: pytest.TempPathFactory) -> None:
+def test_photo_outside_the_candidate_folder_is_refused(
+    registry: Registry, folder: Path, tmp_path_factory: pytest.TempPathFactory
+) -> None:
     outside = tmp_path_factory.mktemp("outside")
     _save(outside, "p.jpg", (300, 420), "JPEG")
     (folder / "link.jpg").symlink_to(outside / "p.jpg")
@@ -171,8 +204,12 @@ def test_photo_outside_the_candidate_folder_is_refused(registry: Registry, folde
 # --- collection ---
 
 
-def test_collection_required_none_is_an_error_with_the_cutoff(registry: Registry, folder: Path) -> None:
-    f = finding(run(candidate(collection={"status": "none"}), registry, folder), "collection.required")
+def test_collection_required_none_is_an_error_with_the_cutoff(
+    registry: Registry, folder: Path
+) -> None:
+    f = finding(
+        run(candidate(collection={"status": "none"}), registry, folder), "collection.required"
+    )
     assert f.severity.value == "error" and f.deadline == bj("2026-07-01 12:00")
     assert f.url == "https://ausm.mof.gov.cn/index/"
 
@@ -203,7 +240,9 @@ def test_collection_not_needed_where_a_source_says_so(registry: Registry, folder
 
 
 def test_collection_deadline_passed_is_too_late(registry: Registry, folder: Path) -> None:
-    report = run(candidate(collection={"status": "submitted"}), registry, folder, at="2026-07-01 12:00")
+    report = run(
+        candidate(collection={"status": "submitted"}), registry, folder, at="2026-07-01 12:00"
+    )
     f = finding(report, "collection.deadline")
     assert f.deadline == bj("2026-07-01 12:00")
     assert report.verdict is kuaiji.Verdict.TOO_LATE
@@ -237,9 +276,21 @@ def test_unknown_record_region_is_bad_input(registry: Registry, folder: Path) ->
 
 
 def test_work_uscc(registry: Registry, folder: Path) -> None:
-    good = candidate(work={"status": "accounting", "accounting_since": "2012-08-01", "uscc": "91110105MA01ABCD13"})
+    good = candidate(
+        work={
+            "status": "accounting",
+            "accounting_since": "2012-08-01",
+            "uscc": "91110105MA01ABCD13",
+        }
+    )
     assert "work.uscc" not in rules(run(good, registry, folder))
-    bad = candidate(work={"status": "accounting", "accounting_since": "2012-08-01", "uscc": "91110105MA01ABCD14"})
+    bad = candidate(
+        work={
+            "status": "accounting",
+            "accounting_since": "2012-08-01",
+            "uscc": "91110105MA01ABCD14",
+        }
+    )
     assert "校验位" in finding(run(bad, registry, folder), "work.uscc").message
 
 
@@ -249,17 +300,29 @@ def test_work_uscc(registry: Registry, folder: Path) -> None:
 def test_junior_needs_high_school(registry: Registry, folder: Path) -> None:
     none = run(candidate(education=None), registry, folder, exam="junior")
     assert "eligibility.education" in rules(none, "error")
-    school = candidate(education=[{"mode": "full_time", "level": "secondary_vocational", "graduated": "2010-07-01"}])
+    school = candidate(
+        education=[
+            {"mode": "full_time", "level": "secondary_vocational", "graduated": "2010-07-01"}
+        ]
+    )
     assert "eligibility.education" not in rules(run(school, registry, folder, exam="junior"))
 
 
-def test_intermediate_needs_associate_or_a_qualification_route(registry: Registry, folder: Path) -> None:
-    high = candidate(education=[{"mode": "full_time", "level": "high_school", "graduated": "2005-07-01"}])
+def test_intermediate_needs_associate_or_a_qualification_route(
+    registry: Registry, folder: Path
+) -> None:
+    high = candidate(
+        education=[{"mode": "full_time", "level": "high_school", "graduated": "2005-07-01"}]
+    )
     assert "eligibility.education" in rules(run(high, registry, folder), "error")
-    route = dict(high, qualifications=[{"kind": "audit", "level": "intermediate", "method": "exam"}])
+    route = dict(
+        high, qualifications=[{"kind": "audit", "level": "intermediate", "method": "exam"}]
+    )
     report = run(route, registry, folder)
     assert not {"eligibility.education", "eligibility.work_years"} & rules(report)
-    review = dict(high, qualifications=[{"kind": "audit", "level": "intermediate", "method": "review"}])
+    review = dict(
+        high, qualifications=[{"kind": "audit", "level": "intermediate", "method": "review"}]
+    )
     assert "eligibility.education" in rules(run(review, registry, folder), "error")
 
 
@@ -276,9 +339,13 @@ def test_work_years_counted_from_full_time_graduation(registry: Registry, folder
 
 def test_work_years_boundary_is_12_31_of_the_exam_year(registry: Registry, folder: Path) -> None:
     edu = [{"mode": "full_time", "level": "bachelor", "graduated": "2022-07-01"}]
-    exactly = candidate(education=edu, work={"status": "accounting", "accounting_since": "2022-12-31"})
+    exactly = candidate(
+        education=edu, work={"status": "accounting", "accounting_since": "2022-12-31"}
+    )
     assert "eligibility.work_years" not in rules(run(exactly, registry, folder))
-    one_day_late = candidate(education=edu, work={"status": "accounting", "accounting_since": "2023-01-01"})
+    one_day_late = candidate(
+        education=edu, work={"status": "accounting", "accounting_since": "2023-01-01"}
+    )
     assert "eligibility.work_years" in rules(run(one_day_late, registry, folder), "error")
 
 
@@ -290,12 +357,18 @@ def test_work_years_by_level(registry: Registry, folder: Path) -> None:
         )
         return "eligibility.work_years" in rules(run(data, registry, folder), "error")
 
-    assert short_of_years("associate") and short_of_years("bachelor") and short_of_years("second_bachelor")
+    assert (
+        short_of_years("associate")
+        and short_of_years("bachelor")
+        and short_of_years("second_bachelor")
+    )
     assert not short_of_years("master")  # 1 year needed; 2025-07-01 → 2026-12-31 is 1.5
     assert not short_of_years("doctor")
 
 
-def test_work_years_part_time_counts_before_and_after_with_the_conflict_visible(registry: Registry, folder: Path) -> None:
+def test_work_years_part_time_counts_before_and_after_with_the_conflict_visible(
+    registry: Registry, folder: Path
+) -> None:
     data = candidate(
         education=[{"mode": "part_time", "level": "bachelor", "graduated": "2025-01-01"}],
         work={"status": "accounting", "accounting_since": "2015-01-01"},
@@ -306,7 +379,9 @@ def test_work_years_part_time_counts_before_and_after_with_the_conflict_visible(
 
 def test_work_years_without_a_start_date(registry: Registry, folder: Path) -> None:
     data = candidate(work={"status": "accounting"})
-    assert "accounting_since" in finding(run(data, registry, folder), "eligibility.work_years").message
+    assert (
+        "accounting_since" in finding(run(data, registry, folder), "eligibility.work_years").message
+    )
 
 
 # --- the window ---
@@ -336,13 +411,19 @@ def test_shanghai_two_phases_pause_between(registry: Registry, folder: Path) -> 
 
     assert "第 1 阶段" in window("2024-06-21 23:59").message  # "6月21日24:00" is the end of 06-21
     paused = window("2024-06-22 00:00")
-    assert paused.severity.value == "info" and "暂停" in paused.message and "2024-06-28 10:00" in paused.message
+    assert (
+        paused.severity.value == "info"
+        and "暂停" in paused.message
+        and "2024-06-28 10:00" in paused.message
+    )
     assert "第 2 阶段" in window("2024-07-01 10:00").message
     assert window("2024-07-02 12:00").severity.value == "error"
 
 
 def test_unpublished_year_warns_and_guesses_no_deadline(registry: Registry, folder: Path) -> None:
-    report = run(candidate(collection={"status": "none"}), registry, folder, year=2027, at="2026-11-23 10:00")
+    report = run(
+        candidate(collection={"status": "none"}), registry, folder, year=2027, at="2026-11-23 10:00"
+    )
     f = finding(report, "schedule.window")
     assert f.severity.value == "warning" and "2027" in f.message and "2026" in f.message
     assert report.schedule.data_year == 2026 and not report.schedule.known

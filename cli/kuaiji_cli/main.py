@@ -7,10 +7,11 @@ Imports of the core happen inside the commands, so `kuaiji --help` stays fast.
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import json
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
@@ -59,6 +60,19 @@ def _dump(data: Any) -> None:
     click.echo(json.dumps(data, ensure_ascii=False, indent=2))
 
 
+@contextlib.contextmanager
+def _about(file: str) -> Iterator[None]:
+    """Name the candidate file in any input error raised inside."""
+    from kuaiji.errors import InputError
+
+    try:
+        yield
+    except InputError as exc:
+        if exc.source is None:
+            raise exc.with_source("<stdin>" if file == "-" else file) from None
+        raise
+
+
 def _read_candidate(file: str) -> tuple[Candidate, Path]:
     from kuaiji.engine import load_candidate, parse_candidate
 
@@ -102,7 +116,8 @@ def precheck(
     from kuaiji.engine import precheck as run
 
     candidate, base_dir = _read_candidate(file)
-    report = run(candidate, exam=exam, year=year, at=_at(at), base_dir=base_dir)
+    with _about(file):
+        report = run(candidate, exam=exam, year=year, at=_at(at), base_dir=base_dir)
     if as_json:
         _dump(report.to_dict(show_personal_data=show_personal_data))
     else:
@@ -170,7 +185,8 @@ def change(file: str, sets: tuple[str, ...], at: str | None, as_json: bool) -> N
 
     candidate, _ = _read_candidate(file)
     changes = [FieldChange(*parse_change(item)) for item in sets]
-    plan = plan_change(candidate, changes, at=_at(at))
+    with _about(file):
+        plan = plan_change(candidate, changes, at=_at(at))
     if as_json:
         _dump(plan.to_dict())
     else:
@@ -197,7 +213,8 @@ def transfer(
     from kuaiji.engine import plan_transfer
 
     candidate, _ = _read_candidate(file)
-    plan = plan_transfer(candidate, to, exam=exam, year=year, at=_at(at))
+    with _about(file):
+        plan = plan_transfer(candidate, to, exam=exam, year=year, at=_at(at))
     if as_json:
         _dump(plan.to_dict())
     else:

@@ -204,7 +204,10 @@ def build_context(
     at: dt.datetime | None = None,
     base_dir: Path | None = None,
     registry: Registry | None = None,
+    read_photo: bool = True,
 ) -> Context:
+    """Resolve the regions, merge the schedule and (unless ``read_photo`` is False) read
+    the photo: the context every hook receives."""
     registry = registry or get_registry()
     level = _level(exam)
     moment = clock.now() if at is None else _aware(at)
@@ -214,7 +217,7 @@ def build_context(
         record_region = registry.resolve(candidate.collection.region, field="collection.region")
     schedule = schedule_view(registry, region, level, year)
     photo = None
-    if candidate.photo is not None and candidate.photo.path is not None:
+    if read_photo and candidate.photo is not None and candidate.photo.path is not None:
         photo = inspect_photo(candidate.photo.path, base_dir or Path.cwd())
     return Context(candidate, level, year, moment, region, schedule, base_dir, record_region, photo)
 
@@ -376,7 +379,12 @@ def plan_change(
     registry = registry or get_registry()
     moment = clock.now() if at is None else _aware(at)
     ctx = build_context(
-        candidate, exam=exam, year=year or moment.year, at=moment, registry=registry
+        candidate,
+        exam=exam,
+        year=year or moment.year,
+        at=moment,
+        registry=registry,
+        read_photo=False,
     )
     result = registry.call(
         "kuaiji_change", ctx.region.plugins, ChangeDecision, ctx=ctx, changes=tuple(changes)
@@ -428,7 +436,12 @@ def plan_transfer(
     registry = registry or get_registry()
     moment = clock.now() if at is None else _aware(at)
     ctx = build_context(
-        candidate, exam=exam, year=year or moment.year, at=moment, registry=registry
+        candidate,
+        exam=exam,
+        year=year or moment.year,
+        at=moment,
+        registry=registry,
+        read_photo=False,
     )
     origin = ctx.record_region or ctx.region
     target = registry.resolve(destination, field="--to")

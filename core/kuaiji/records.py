@@ -207,6 +207,7 @@ class Override:
     reason: str
     source: str
     by: str | None = None  # the replacing rule id, for REPLACE
+    plugin: str = ""  # filled in by the core
 
 
 @attrs.frozen

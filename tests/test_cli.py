@@ -1,0 +1,321 @@
+"""The installed `kuaiji` console script: exit codes, JSON, time zones, masking, README."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from conftest import EXAMPLES, ROOT, candidate
+
+KUAIJI = shutil.which("kuaiji", path=str(Path(sys.executable).parent)) or shutil.which("kuaiji")
+EXAMPLE = EXAMPLES / "wang-fang.json"
+AT = "2026-06-20T10:00"
+
+
+def kuaiji(
+    *args: str, stdin: str | None = None, env: dict[str, str] | None = None, cwd: Path | None = None
+) -> subprocess.CompletedProcess[str]:
+    assert KUAIJI, "the kuaiji console script is not installed"
+    full_env = {**os.environ, "KUAIJI_NATIONAL_ONLY": "1", **(env or {})}
+    return subprocess.run(
+        [KUAIJI, *args],
+        input=stdin,
+        capture_output=True,
+        text=True,
+        env=full_env,
+        cwd=cwd,
+        timeout=60,
+    )
+
+
+def write(folder: Path, data: dict[str, object], name: str = "c.json") -> Path:
+    shutil.copy(EXAMPLES / "wang.jpg", folder / "wang.jpg")
+    path = folder / name
+    path.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
+    return path
+
+
+def test_ready_exits_0() -> None:
+    result = kuaiji(
+        "precheck", str(EXAMPLE), "--exam", "intermediate", "--year", "2026", "--at", AT
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.startswith("结论：可以报名 (ready)")
+    assert "时间线：" in result.stdout
+
+
+def test_not_ready_exits_1(tmp_path: Path) -> None:
+    path = write(tmp_path, candidate(collection={"status": "none"}))
+    result = kuaiji(
+        "precheck", str(path), "--exam", "intermediate", "--year", "2026", "--at", AT, "--json"
+    )
+    assert result.returncode == 1
+    report = json.loads(result.stdout)
+    assert report["verdict"] == "not_ready"
+    assert "collection.required" in {f["rule"] for f in report["findings"]}
+
+
+def test_too_late_exits_1(tmp_path: Path) -> None:
+    path = write(tmp_path, candidate())
+    result = kuaiji(
+        "precheck",
+        str(path),
+        "--exam",
+        "intermediate",
+        "--year",
+        "2026",
+        "--at",
+        "2026-07-03T09:00",
+        "--json",
+    )
+    assert result.returncode == 1 and json.loads(result.stdout)["verdict"] == "too_late"
+
+
+@pytest.mark.parametrize(
+    ("content", "args", "expected"),
+    [
+        ("{not json", (), "invalid JSON"),
+        (json.dumps(candidate(region="999999")), (), "region"),
+        (
+            json.dumps(candidate(education=[{"mode": "full_time", "level": "phd"}])),
+            (),
+            "education[0].level: expected one of",
+        ),
+        (json.dumps(candidate(extra=1)), (), "extra: unknown field"),
+        (json.dumps(candidate()), ("--at", "yesterday"), "--at"),
+        (json.dumps(candidate(photo={"path": "nope.jpg"})), (), "photo.path"),
+    ],
+)
+def test_bad_input_exits_2_with_the_field_and_no_traceback(
+    tmp_path: Path, content: str, args: tuple[str, ...], expected: str
+) -> None:
+    shutil.copy(EXAMPLES / "wang.jpg", tmp_path / "wang.jpg")
+    path = tmp_path / "bad.json"
+    path.write_text(content, encoding="utf-8")
+    result = kuaiji("precheck", str(path), "--exam", "intermediate", "--year", "2026", *args)
+    assert result.returncode == 2, result.stdout + result.stderr
+    assert expected in result.stderr
+    assert str(path) in result.stderr or "--at" in expected
+    assert "Traceback" not in result.stderr + result.stdout
+
+
+def test_usage_errors_exit_2(tmp_path: Path) -> None:
+    assert kuaiji("precheck", str(EXAMPLE), "--exam", "senior", "--year", "2026").returncode == 2
+    assert kuaiji("precheck", str(EXAMPLE), "--exam", "junior").returncode == 2
+    missing = kuaiji("precheck", str(tmp_path / "none.json"), "--exam", "junior", "--year", "2026")
+    assert missing.returncode == 2 and "file not found" in missing.stderr
+
+
+def test_stdin(tmp_path: Path) -> None:
+    shutil.copy(EXAMPLES / "wang.jpg", tmp_path / "wang.jpg")
+    result = kuaiji(
+        "precheck",
+        "-",
+        "--exam",
+        "intermediate",
+        "--year",
+        "2026",
+        "--at",
+        AT,
+        "--json",
+        stdin=EXAMPLE.read_text(encoding="utf-8"),
+        cwd=tmp_path,
+    )
+    assert result.returncode == 0, result.stderr
+    assert json.loads(result.stdout)["verdict"] == "ready"
+
+
+def test_plugin_failure_exits_3(tmp_path: Path) -> None:
+    """A broken third-party distribution on the path: reported by name, exit code 3."""
+    site = tmp_path / "site"
+    dist = site / "kuaiji_broken-0.1.dist-info"
+    dist.mkdir(parents=True)
+    (dist / "METADATA").write_text(
+        "Metadata-Version: 2.1\nName: kuaiji-broken\nVersion: 0.1\n", encoding="utf-8"
+    )
+    (dist / "entry_points.txt").write_text("[kuaiji]\nbroken = kuaiji_broken\n", encoding="utf-8")
+    (site / "kuaiji_broken.py").write_text("raise RuntimeError('cannot start')\n", encoding="utf-8")
+    env = {"PYTHONPATH": str(site), "KUAIJI_NATIONAL_ONLY": ""}
+    result = kuaiji(
+        "precheck",
+        str(EXAMPLE),
+        "--exam",
+        "intermediate",
+        "--year",
+        "2026",
+        "--at",
+        AT,
+        "--json",
+        env=env,
+    )
+    assert result.returncode == 3, result.stderr
+    errors = [f for f in json.loads(result.stdout)["findings"] if f["rule"] == "plugin.error"]
+    assert errors and errors[0]["plugin"] == "broken" and "cannot start" in errors[0]["message"]
+    assert "Traceback" not in result.stderr
+
+
+def test_same_json_whatever_the_machine_time_zone(tmp_path: Path) -> None:
+    outputs = {
+        tz: kuaiji(
+            "precheck",
+            str(EXAMPLE),
+            "--exam",
+            "intermediate",
+            "--year",
+            "2026",
+            "--at",
+            AT,
+            "--json",
+            env={"TZ": tz},
+        ).stdout
+        for tz in ("UTC", "America/Los_Angeles", "Asia/Shanghai", "Pacific/Kiritimati")
+    }
+    assert len(set(outputs.values())) == 1
+    report = json.loads(outputs["UTC"])
+    assert report["at"] == "2026-06-20T10:00+08:00"
+    assert all(s["closes"] is None or s["closes"].endswith("+08:00") for s in report["steps"])
+
+
+def test_an_offset_in_at_is_honoured() -> None:
+    utc = kuaiji(
+        "precheck",
+        str(EXAMPLE),
+        "--exam",
+        "intermediate",
+        "--year",
+        "2026",
+        "--at",
+        "2026-06-20T02:00+00:00",
+        "--json",
+    )
+    assert json.loads(utc.stdout)["at"] == "2026-06-20T10:00+08:00"
+
+
+def test_personal_data_is_masked_unless_asked() -> None:
+    raw = ("110105199003072346", "13800138000", "王芳")
+    for extra in ((), ("--json",)):
+        out = kuaiji(
+            "precheck", str(EXAMPLE), "--exam", "intermediate", "--year", "2026", "--at", AT, *extra
+        ).stdout
+        assert not any(value in out for value in raw), out
+        assert "110***********2346" in out
+    shown = kuaiji(
+        "precheck",
+        str(EXAMPLE),
+        "--exam",
+        "intermediate",
+        "--year",
+        "2026",
+        "--at",
+        AT,
+        "--json",
+        "--show-personal-data",
+    )
+    assert json.loads(shown.stdout)["candidate"] == {
+        "name": "王芳",
+        "id_number": raw[0],
+        "phone": raw[1],
+    }
+
+
+def test_json_contract() -> None:
+    report = json.loads(
+        kuaiji(
+            "precheck",
+            str(EXAMPLE),
+            "--exam",
+            "intermediate",
+            "--year",
+            "2026",
+            "--at",
+            AT,
+            "--json",
+        ).stdout
+    )
+    assert set(report) >= {"verdict", "candidate", "region", "exam", "at", "findings", "steps"}
+    assert report["region"] == {
+        "code": "110105",
+        "name": "北京市朝阳区",
+        "exam_area": "北京市",
+        "chain": ["national"],
+    }
+    assert report["exam"] == {"level": "intermediate", "year": 2026}
+    assert set(report["findings"][0]) == {
+        "rule",
+        "severity",
+        "plugin",
+        "message",
+        "action",
+        "deadline",
+        "url",
+        "source",
+    }
+    assert {"id", "title", "platform", "url", "opens", "closes", "done"} <= set(report["steps"][0])
+
+
+def test_regions_lists_all_exam_regions() -> None:
+    result = kuaiji("regions", "--json")
+    rows = json.loads(result.stdout)
+    assert len(rows) == 35 and rows[0]["code"] == "CN"
+    assert {
+        "code": "4403",
+        "name": "深圳市",
+        "parent": "44",
+        "plugin": "national",
+        "aliases": ["深圳"],
+    } in rows
+
+
+def test_schema_is_json() -> None:
+    schema = json.loads(kuaiji("schema").stdout)
+    assert schema["title"] == "kuaiji candidate (v1)"
+
+
+def test_change_and_transfer(tmp_path: Path) -> None:
+    path = write(tmp_path, candidate(collection={"status": "approved", "region": "440305"}))
+    change = kuaiji(
+        "change",
+        str(path),
+        "--set",
+        "id_number=1",
+        "--set",
+        "work.employer=新公司",
+        "--at",
+        AT,
+        "--json",
+    )
+    assert change.returncode == 0, change.stderr
+    decisions = {c["field"]: c["decision"] for c in json.loads(change.stdout)["changes"]}
+    assert decisions == {"id_number": "refused", "work.employer": "allowed"}
+    bad = kuaiji("change", str(path), "--set", "salary=1")
+    assert bad.returncode == 2 and "salary" in bad.stderr
+    plan = json.loads(kuaiji("transfer", str(path), "--to", "北京", "--at", AT, "--json").stdout)
+    assert plan["cross_province"] is True
+    assert [s["phase"] for s in plan["steps"]] == ["out", "in", "after"]
+    unknown = kuaiji("transfer", str(path), "--to", "火星")
+    assert unknown.returncode == 2 and "--to" in unknown.stderr
+
+
+def test_python_m_kuaiji_cli() -> None:
+    result = subprocess.run(
+        [sys.executable, "-m", "kuaiji_cli", "--help"], capture_output=True, text=True, check=False
+    )
+    assert result.returncode == 0 and "precheck" in result.stdout
+
+
+def test_readme_commands_are_the_ones_ci_runs_and_the_example_is_ready() -> None:
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    blocks = re.findall(r"```sh\n(python3 -m venv .*?)\n```", readme)
+    assert len(blocks) == 2, "the README gives exactly two set-up commands"
+    run_cmd, test_cmd = blocks
+    assert test_cmd in (ROOT / ".ci" / "run").read_text(encoding="utf-8")
+    precheck = run_cmd.split("&& .venv/bin/kuaiji ", 1)[1].split()
+    result = kuaiji(*precheck, cwd=ROOT)
+    assert result.returncode == 0 and "可以报名" in result.stdout
