@@ -14,13 +14,14 @@ SEVERITY_ZH = {"error": "✗ 错误", "warning": "! 警告", "info": "i 提示"}
 SOON = dt.timedelta(hours=72)
 
 
-def _when(moment: dt.datetime | None, at: dt.datetime) -> str:
+def _when(moment: dt.datetime | None, at: dt.datetime, *, done: bool = False) -> str:
+    """A moment with its countdown, flagged when it closes within 72 hours (unless done)."""
     from kuaiji import clock
 
     if moment is None:
         return "未知"
     text = f"{clock.human(moment)}（{clock.countdown(at, moment)}）"
-    if at <= moment <= at + SOON:
+    if not done and at <= moment <= at + SOON:
         text += " ⚠ 72 小时内截止"
     return text
 
@@ -72,6 +73,7 @@ def step_lines(s: Step, at: dt.datetime) -> list[str]:
     from kuaiji import clock
 
     mark = {True: "✓", False: "○", None: "•"}[s.done]
+    done = s.done is True
     lines = [f"  {mark} {s.title}"]
     where = s.platform or ""
     if s.url:
@@ -82,13 +84,15 @@ def step_lines(s: Step, at: dt.datetime) -> list[str]:
         lines.append(f"      平台：{where.strip()}")
     if s.opens and s.closes:
         state = "（尚未开始）" if at < s.opens else ""
-        lines.append(f"      时间：{clock.human(s.opens)} 至 {_when(s.closes, at)}{state}")
+        lines.append(
+            f"      时间：{clock.human(s.opens)} 至 {_when(s.closes, at, done=done)}{state}"
+        )
     elif s.closes:
-        lines.append(f"      截止：{_when(s.closes, at)}")
+        lines.append(f"      截止：{_when(s.closes, at, done=done)}")
     elif s.opens:
         lines.append(f"      开始：{clock.human(s.opens)}")
     if s.latest_start:
-        lines.append(f"      最晚开始：{_when(s.latest_start, at)}")
+        lines.append(f"      最晚开始：{_when(s.latest_start, at, done=done)}")
     if s.note:
         lines.append(f"      说明：{s.note}")
     return lines

@@ -99,6 +99,12 @@ RULES = (
         "Where the registration window stands at the evaluation time: not yet open or paused (info), open (info, time left), closed (error), unpublished year (warning).",
     ),
     RuleDoc(
+        "schedule.conflict",
+        "来源冲突",
+        "exam_precheck",
+        "Sources disagree on a registration, payment or collection date: the better-sourced value is used and the others are shown; the action names the earliest.",
+    ),
+    RuleDoc(
         "plugin.error",
         "插件出错",
         "plugin",
@@ -149,6 +155,7 @@ def kuaiji_exam_precheck(ctx: Context) -> Sequence[Finding]:
         *rules.eligibility_education(ctx),
         *rules.eligibility_work_years(ctx),
         *rules.schedule_window(ctx),
+        *rules.schedule_conflict(ctx),
     ]
 
 

@@ -606,6 +606,54 @@ def schedule_window(ctx: Context) -> list[Finding]:
     ]
 
 
+EVENT_ZH = {
+    "registration": "报名",
+    "payment": "缴费截止",
+    "collection": "信息采集截止",
+    "change": "信息变更截止",
+    "transfer": "调转截止",
+    "review": "资格审核",
+    "admission_ticket": "准考证打印",
+    "exam": "考试",
+    "other": "其他",
+}
+
+
+def schedule_conflict(ctx: Context) -> list[Finding]:
+    """Sources that disagree on a date the candidate depends on: keep both visible."""
+    if not ctx.schedule.known:
+        return []
+    findings = []
+    for event in ctx.schedule.events:
+        if not event.alternatives or event.kind.value not in (
+            "registration",
+            "payment",
+            "collection",
+        ):
+            continue
+        chosen = clock.human(event.closes) if event.closes else "未知"
+        others = "；".join(
+            f"{clock.human(alt.closes) if alt.closes else alt.value or '?'}"
+            f"（{'可靠性低，' if alt.reliability.value == 'low' else ''}来源 {alt.source}）"
+            for alt in event.alternatives
+        )
+        earliest = min(
+            (m for m in (event.closes, *(a.closes for a in event.alternatives)) if m is not None),
+            default=None,
+        )
+        findings.append(
+            _finding(
+                "schedule.conflict",
+                Severity.WARNING,
+                f"{event.title or EVENT_ZH[event.kind.value]}时间来源不一致：采用 {chosen}；另有 {others}",
+                action=f"稳妥起见，按较早的 {clock.human(earliest)} 完成" if earliest else None,
+                deadline=earliest if earliest is not None and earliest != event.closes else None,
+                source=event.source,
+            )
+        )
+    return findings
+
+
 def _platform_text(platform: object) -> str:
     if platform is None:
         return "报考地规定的平台（现有资料未给出）"

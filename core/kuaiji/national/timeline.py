@@ -18,9 +18,11 @@ from kuaiji.national.rules import (
 from kuaiji.records import (
     ChangeDecision,
     Decision,
+    Event,
     EventKind,
     FieldChange,
     Platform,
+    Reliability,
     Role,
     Step,
     TransferPhase,
@@ -83,6 +85,7 @@ def timeline(ctx: Context) -> list[Step]:
                     None
                     if required is not None and required.value
                     else "现有资料未说明是否必须，建议报名前完成",
+                    _event_note(cutoff),
                     year_note,
                 ),
                 source=(
@@ -103,7 +106,7 @@ def timeline(ctx: Context) -> list[Step]:
                 url=registration.url if registration else None,
                 opens=phase.opens,
                 closes=phase.closes,
-                note=_join(phase.note, year_note),
+                note=_join(_event_note(phase), year_note),
                 source=phase.source,
             )
         )
@@ -132,7 +135,7 @@ def timeline(ctx: Context) -> list[Step]:
                 else (registration.url if registration and event_id == "payment" else None),
                 opens=event.opens,
                 closes=event.closes,
-                note=_join(event.note, year_note),
+                note=_join(_event_note(event), year_note),
                 source=event.source,
             )
         )
@@ -145,11 +148,26 @@ def timeline(ctx: Context) -> list[Step]:
                     title=event.title or event.kind.value,
                     opens=event.opens,
                     closes=event.closes,
-                    note=_join(event.note, year_note),
+                    note=_join(_event_note(event), year_note),
                     source=event.source,
                 )
             )
     return steps
+
+
+def _event_note(event: Event | None) -> str | None:
+    """The event's note, with its inference, low reliability and other sources made visible."""
+    if event is None:
+        return None
+    marks = []
+    if event.inferred:
+        marks.append("推断值（见说明）")
+    if event.reliability is Reliability.LOW:
+        marks.append("来源可靠性低")
+    for alt in event.alternatives:
+        value = clock.human(alt.closes) if alt.closes else (alt.value or "?")
+        marks.append(f"另有来源称 {value}（{alt.source}）")
+    return _join(*marks, event.note)
 
 
 def _ausm(ctx: Context) -> Platform | None:
