@@ -112,4 +112,5 @@ def test_schema_matches_the_model() -> None:
         "email",
         "qualifications",
         "continuing_education",
+        "attachments",
     }

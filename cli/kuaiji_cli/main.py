@@ -157,6 +157,41 @@ def regions(as_json: bool) -> None:
 
 
 @main.command()
+@click.argument("region")
+@click.option("--json", "as_json", is_flag=True)
+@handled
+def contacts(region: str, as_json: bool) -> None:
+    """The finance bureau's accounting office for REGION (code or name), falling back to
+    the city's, then the province's."""
+    from kuaiji.plugins import get_registry
+
+    registry = get_registry()
+    resolved = registry.resolve(region, field="REGION")
+    found = registry.contacts_for(resolved)
+    if as_json:
+        from kuaiji.convert import unstructure
+
+        _dump(
+            {
+                "region": {"code": resolved.code, "name": resolved.name},
+                "contacts": [unstructure(c) for c in found],
+            }
+        )
+        return
+    if not found:
+        click.echo(f"{resolved.name} {resolved.code}：已安装的插件没有该地区的联系方式（未知）")
+        return
+    click.echo(f"{resolved.name} {resolved.code}：")
+    for c in found:
+        click.echo(f"  {c.name}  电话：{'、'.join(c.phones) or '未知'}")
+        if c.address:
+            click.echo(f"      地址：{c.address}")
+        if c.note:
+            click.echo(f"      说明：{c.note}")
+        click.echo(f"      来源：{c.source} [{c.plugin}]")
+
+
+@main.command()
 def schema() -> None:
     """Print the JSON Schema of the candidate file."""
     from kuaiji.schema import candidate_schema

@@ -124,8 +124,19 @@ def transfer_text(plan: TransferPlan) -> str:
     lines = [
         f"调转：{move.origin.name} → {move.destination.name}（{'跨省' if move.cross_province else '省内'}）",
         f"评估时间：{clock.human(plan.at)}",
-        "",
     ]
+    if plan.deadline is not None:
+        lines.append(
+            f"须在此前到位：{_when(plan.deadline, plan.at)}（调入地的信息采集截止或报名截止；来源 {plan.deadline_source}）"
+        )
+    if plan.latest_start is not None:
+        lines.append(f"最晚开始：{_when(plan.latest_start, plan.at)}")
+    if plan.feasible is False:
+        lines.append("结论：来不及在截止前完成调转")
+    elif plan.feasible is True:
+        lines.append("结论：按资料所列时间，现在开始可以在截止前完成")
+    lines.extend(f"注意：{note}" for note in plan.notes)
+    lines.append("")
     for i, s in enumerate(plan.steps, 1):
         lines.append(f"  {i}. [{phase_zh[s.phase.value]}] {s.title} [{s.plugin}]")
         if s.platform or s.url:

@@ -401,10 +401,18 @@ def plan_change(
 
 @attrs.frozen
 class TransferPlan:
+    """The ordered steps of a move, and whether it can finish before the exam's deadline
+    at the destination (``deadline``: its collection cutoff, else registration close)."""
+
     move: Move
     at: dt.datetime
     steps: tuple[TransferStep, ...]
     problems: tuple[Finding, ...] = ()
+    deadline: dt.datetime | None = None
+    deadline_source: str | None = None
+    latest_start: dt.datetime | None = None
+    feasible: bool | None = None  # None: not known (a step's duration or the deadline is unknown)
+    notes: tuple[str, ...] = ()
 
     def to_dict(self) -> dict[str, Any]:
         def region(r: Region) -> dict[str, Any]:
@@ -415,6 +423,11 @@ class TransferPlan:
             "destination": region(self.move.destination),
             "cross_province": self.move.cross_province,
             "at": clock.iso(self.at),
+            "deadline": clock.iso(self.deadline),
+            "deadline_source": self.deadline_source,
+            "latest_start": clock.iso(self.latest_start),
+            "feasible": self.feasible,
+            "notes": list(self.notes),
             "steps": [unstructure(s) for s in self.steps],
             "problems": [finding_dict(f) for f in self.problems],
         }
@@ -461,9 +474,44 @@ def plan_transfer(
             if mine:
                 chosen = mine
         steps.extend(chosen)
+    schedule = schedule_view(registry, target, ctx.level, ctx.year)
+    timing = _transfer_timing(tuple(steps), schedule, moment)
     return TransferPlan(
-        move, moment, tuple(steps), tuple(_plugin_finding(p) for p in result.problems)
+        move, moment, tuple(steps), tuple(_plugin_finding(p) for p in result.problems), *timing
     )
+
+
+def _transfer_timing(
+    steps: tuple[TransferStep, ...], schedule: ScheduleView, at: dt.datetime
+) -> tuple[dt.datetime | None, str | None, dt.datetime | None, bool | None, tuple[str, ...]]:
+    """The destination's deadline, the latest safe start and whether the move fits."""
+    notes: list[str] = []
+    cutoff = schedule.first("collection") if schedule.known else None
+    if cutoff is not None and cutoff.closes is not None:
+        deadline, source = cutoff.closes, cutoff.source
+    elif schedule.known and schedule.registration_closes is not None:
+        deadline, source = schedule.registration_closes, schedule.registration[-1].source
+    else:
+        notes.append(f"{schedule.year} 年{schedule.level.zh}考试在调入地的截止时间未知")
+        return None, None, None, None, tuple(notes)
+    timed = [s for s in steps if s.working_days is not None or s.calendar_days is not None]
+    if len(timed) < len([s for s in steps if s.phase is not TransferPhase.AFTER]):
+        notes.append("部分步骤所需时间无资料，无法计算最晚开始时间；请尽早办理")
+        return deadline, source, None, (False if at >= deadline else None), tuple(notes)
+    calendar_days = sum(s.calendar_days or 0 for s in steps)
+    working_days = sum(s.working_days or 0 for s in steps)
+    latest = deadline - dt.timedelta(days=calendar_days)
+    answer = clock.workdays_before(latest, working_days) if working_days else None
+    if answer is not None:
+        latest = answer.moment
+        if answer.note:
+            notes.append(answer.note)
+    feasible = at <= latest
+    if not feasible:
+        notes.append(
+            f"按资料所列审核时间，{clock.human(at)} 开始已无法在 {clock.human(deadline)} 前完成"
+        )
+    return deadline, source, latest, feasible, tuple(notes)
 
 
 def _union(*chains: Sequence[str]) -> tuple[str, ...]:

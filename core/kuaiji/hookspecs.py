@@ -32,6 +32,7 @@ import pluggy
 
 from kuaiji.records import (
     ChangeDecision,
+    Contact,
     FieldChange,
     Finding,
     Jurisdiction,
@@ -72,6 +73,12 @@ def kuaiji_rule_overrides() -> Sequence[Override]:
 
     E.g. Shenzhen replaces ``photo.spec`` by ``photo.receipt_code``.
     """
+
+
+@hookspec
+def kuaiji_contacts() -> Sequence[Contact]:
+    """The finance bureaus' accounting offices in this plugin's regions, with phones and
+    addresses, by the GB/T 2260 code each serves (``kuaiji contacts REGION``)."""
 
 
 @hookspec

@@ -104,11 +104,24 @@ class Education:
 
 @attrs.frozen
 class Work:
+    """在岗信息. Which fields a platform asks for depends on ``status`` (e.g. the Guangdong
+    platform's work-information matrix)."""
+
     status: WorkStatus
-    employer: str | None = None
+    employer: str | None = None  # 工作单位名称
     uscc: str | None = None  # 统一社会信用代码
     accounting_since: dt.date | None = None  # 开始从事会计工作时间
-    social_security_months: int | None = None
+    social_security_months: int | None = None  # months of social-security proof
+    post: str | None = None  # 从事会计工作岗位, e.g. 出纳, 会计机构负责人（会计主管）
+    admin_position: str | None = None  # 会计行政职务, e.g. 会计主管人员
+    title: str | None = None  # 会计专业技术职务, e.g. 会计师
+    title_appointed: dt.date | None = None  # 会计专业技术职务聘任时间
+    industry: str | None = None  # 工作单位所属行业
+    economic_type: str | None = None  # 工作单位经济类型
+    address: str | None = None  # 单位地址
+    phone: str | None = None  # 单位电话 (the employer's, not personal)
+    residence_address: str | None = None  # 居住地址 (for the unemployed)
+    school: str | None = None  # 学校名称 (for students)
 
 
 @attrs.frozen
@@ -138,6 +151,16 @@ class ContinuingEducation:
 
 
 @attrs.frozen
+class Attachments:
+    """Files a platform asks to upload, as paths relative to the candidate file."""
+
+    id_card_front: str | None = None  # 身份证人像面
+    id_card_back: str | None = None  # 身份证国徽面
+    student_card: str | None = None  # 学生证明
+    transfer_proof: str | None = None  # 调转证明 (e.g. a work certificate from the destination)
+
+
+@attrs.frozen
 class Candidate:
     name: str
     id_number: str
@@ -154,3 +177,4 @@ class Candidate:
     qualifications: tuple[Qualification, ...] = ()
     collection: Collection | None = None
     continuing_education: tuple[ContinuingEducation, ...] = ()
+    attachments: Attachments | None = None

@@ -22,6 +22,7 @@ from kuaiji.context import Region
 from kuaiji.errors import PluginError
 from kuaiji.records import (
     NATIONAL_CODE,
+    Contact,
     ExamLevel,
     Jurisdiction,
     Override,
@@ -106,6 +107,11 @@ class Registry:
         self.schedules = self._collect_schedules()
         self.overrides = self._collect(hookspecs.kuaiji_rule_overrides.__name__, Override)
         self.rules = self._collect(hookspecs.kuaiji_rules.__name__, RuleDoc)
+        self.contacts: tuple[Contact, ...] = tuple(
+            c
+            for records in self._collect(hookspecs.kuaiji_contacts.__name__, Contact).values()
+            for c in records
+        )
 
     # --- loading ---
 
@@ -248,6 +254,19 @@ class Registry:
 
     def resolve(self, query: str, *, field: str = "region") -> Region:
         return resolve(query, self.jurisdictions, self.names, field=field)
+
+    def contacts_for(self, region: Region) -> tuple[Contact, ...]:
+        """The offices for a region: the one serving its exact code, else its city's, else
+        its province's (the most specific level that has any)."""
+        code = region.code if region.code.isdigit() else region.jurisdiction.code
+        for length in (6, 4, 2):
+            prefix = code[:length]
+            if len(prefix) < length and length != 2:
+                continue
+            found = tuple(c for c in self.contacts if c.code == prefix or prefix in c.serves)
+            if found:
+                return found
+        return ()
 
 
 def _check_records(answer: object, expect: type) -> tuple[Sequence[Any], str | None]:

@@ -270,3 +270,22 @@ class TransferStep:
     note: str | None = None
     source: str | None = None
     plugin: str = ""  # filled in by the core
+
+
+@attrs.frozen
+class Contact:
+    """A finance bureau's accounting office a candidate can call or visit.
+
+    ``code`` is the GB/T 2260 code or prefix it serves (``44`` for the province's own office,
+    ``4401`` for a city's 市本级, ``440103`` for a district); None for an area with no code
+    (e.g. a development zone), which is then found by name only.
+    """
+
+    name: str
+    source: str
+    code: str | None = None
+    serves: tuple[str, ...] = ()  # further codes it serves (e.g. 珠海市 含金湾区、斗门区)
+    phones: tuple[str, ...] = ()
+    address: str | None = None
+    note: str | None = None
+    plugin: str = ""  # filled in by the core
