@@ -247,9 +247,9 @@ def transfer(
     """The steps to move the accountant record to another region."""
     from kuaiji.engine import plan_transfer
 
-    candidate, _ = _read_candidate(file)
+    candidate, base_dir = _read_candidate(file)
     with _about(file):
-        plan = plan_transfer(candidate, to, exam=exam, year=year, at=_at(at))
+        plan = plan_transfer(candidate, to, exam=exam, year=year, at=_at(at), base_dir=base_dir)
     if as_json:
         _dump(plan.to_dict())
     else:

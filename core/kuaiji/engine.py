@@ -292,28 +292,35 @@ def apply_overrides(
 
 
 def merge_steps(result: HookResult) -> tuple[Step, ...]:
-    """Broadest plugin's steps first; a more specific plugin's step replaces the one with
-    the same id in place, and a new step goes before the first step that closes later."""
+    """Broadest plugin's steps first, in its order. A more specific plugin's step replaces
+    the one with the same id in place; its new steps keep their own order and go before the
+    first earlier step that closes at the same time or later (extra steps are usually
+    prerequisites)."""
     steps: list[Step] = []
     for _, records in result.records:
+        earlier = list(steps)  # steps of broader plugins: new steps are placed among these
+        last = -1  # keep this plugin's own order
         for step in records:
             index = next((i for i, s in enumerate(steps) if s.id == step.id), None)
             if index is not None:
                 steps[index] = step
+                last = max(last, index)
                 continue
             when = step.closes or step.opens
-            position = len(steps)
+            anchor = None
             if when is not None:
-                position = next(
-                    (
-                        i
-                        for i, s in enumerate(steps)
-                        if (s.closes or s.opens) is not None and (s.closes or s.opens) > when
-                    ),
-                    len(steps),
+                anchor = next(
+                    (s for s in earlier if _when(s) is not None and _when(s) >= when), None
                 )
+            position = steps.index(anchor) if anchor in steps else len(steps)
+            position = max(position, last + 1)
             steps.insert(position, step)
+            last = position
     return tuple(steps)
+
+
+def _when(step: Step) -> dt.datetime | None:
+    return step.closes or step.opens
 
 
 def _plugin_finding(problem: PluginProblem) -> Finding:
@@ -440,6 +447,7 @@ def plan_transfer(
     exam: ExamLevel | str = ExamLevel.INTERMEDIATE,
     year: int | None = None,
     at: dt.datetime | None = None,
+    base_dir: Path | None = None,
     registry: Registry | None = None,
 ) -> TransferPlan:
     """The steps to move the candidate's record (held in ``collection.region``, else
@@ -453,6 +461,7 @@ def plan_transfer(
         exam=exam,
         year=year or moment.year,
         at=moment,
+        base_dir=base_dir,
         registry=registry,
         read_photo=False,
     )

@@ -148,6 +148,7 @@ class ContinuingEducation:
     year: int
     professional: float = 0
     public: float = 0
+    in_progress: bool = False  # 在途未完成数据 (e.g. a credit application not yet settled)
 
 
 @attrs.frozen

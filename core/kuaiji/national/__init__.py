@@ -81,6 +81,12 @@ RULES = (
         "The employer's unified social credit code, when given, passes the GB 32100 check.",
     ),
     RuleDoc(
+        "collection.appointment_date",
+        "聘任时间",
+        "collection",
+        "The appointment date of a professional title (work.title_appointed) cannot precede the start of accounting work.",
+    ),
+    RuleDoc(
         "eligibility.education",
         "学历条件",
         "exam_precheck",
@@ -146,6 +152,7 @@ def kuaiji_collection(ctx: Context) -> Sequence[Finding]:
         *rules.collection_deadline(ctx),
         *rules.transfer_cross_province(ctx),
         *rules.work_uscc(ctx),
+        *rules.appointment_date(ctx),
     ]
 
 

@@ -422,6 +422,25 @@ def work_uscc(ctx: Context) -> list[Finding]:
     return []
 
 
+def appointment_date(ctx: Context) -> list[Finding]:
+    """会计专业职务聘任时间不能早于工作开始时间 (seed 002)."""
+    work = ctx.candidate.work
+    if work is None or work.title_appointed is None or work.accounting_since is None:
+        return []
+    if work.title_appointed >= work.accounting_since:
+        return []
+    return [
+        _finding(
+            "collection.appointment_date",
+            Severity.ERROR,
+            f"会计专业技术职务聘任时间（{work.title_appointed}）早于开始从事会计工作时间（{work.accounting_since}）",
+            action="核对 work.title_appointed 与 work.accounting_since：聘任时间不能早于开始工作时间",
+            deadline=record_deadline(ctx),
+            source=S.SEED_002,
+        )
+    ]
+
+
 # --- exam_precheck family ---
 
 

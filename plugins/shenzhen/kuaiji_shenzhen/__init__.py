@@ -1,0 +1,89 @@
+"""kuaiji-shenzhen: 深圳市 (4403; parent: Guangdong).
+
+Adds on top of the national baseline (and Guangdong's plugin when installed): Shenzhen's own
+platform (effective-dated), the photo receipt-code procedure that replaces the national
+photo rule, the five collection modules, and the district finance bureaus' contacts.
+Source: seed 001 (附件1 directory, 附件3 photo procedure).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from kuaiji import hookimpl
+from kuaiji.context import Context, Move
+from kuaiji.data import PluginData
+from kuaiji.records import (
+    ChangeDecision,
+    Contact,
+    FieldChange,
+    Finding,
+    Jurisdiction,
+    Override,
+    OverrideAction,
+    RuleDoc,
+    Step,
+    TransferStep,
+)
+from kuaiji_shenzhen import quirks
+
+DATA = PluginData("shenzhen", __name__)
+
+RULES = (
+    RuleDoc(
+        "photo.receipt_code",
+        "数码照回执码",
+        "collection",
+        "Replaces photo.spec in Shenzhen: on the Shenzhen platform an 11-digit receipt code from Alipay's 证件照 service is needed (missing, malformed or a photo file instead is an error); on the national platform the national photo rule applies and a receipt code alone is a warning.",
+    ),
+)
+
+OVERRIDES = (
+    Override(
+        "photo.spec",
+        OverrideAction.REPLACE,
+        "Shenzhen does not take an uploaded photo but a receipt code",
+        quirks.SEED,
+        by="photo.receipt_code",
+    ),
+)
+
+
+@hookimpl
+def kuaiji_jurisdictions() -> Sequence[Jurisdiction]:
+    return DATA.jurisdictions
+
+
+@hookimpl
+def kuaiji_contacts() -> Sequence[Contact]:
+    return DATA.records("contacts", Contact)
+
+
+@hookimpl
+def kuaiji_rules() -> Sequence[RuleDoc]:
+    return RULES
+
+
+@hookimpl
+def kuaiji_rule_overrides() -> Sequence[Override]:
+    return OVERRIDES
+
+
+@hookimpl
+def kuaiji_collection(ctx: Context) -> Sequence[Finding]:
+    return quirks.photo(ctx)
+
+
+@hookimpl
+def kuaiji_timeline(ctx: Context) -> Sequence[Step]:
+    return quirks.timeline(ctx)
+
+
+@hookimpl
+def kuaiji_change(ctx: Context, changes: Sequence[FieldChange]) -> Sequence[ChangeDecision]:
+    return quirks.change(ctx, changes)
+
+
+@hookimpl
+def kuaiji_transfer(ctx: Context, move: Move) -> Sequence[TransferStep]:
+    return quirks.transfer(ctx, move)
