@@ -360,8 +360,12 @@ def transfer(ctx: Context, move: Move) -> list[TransferStep]:
     steps: list[TransferStep] = []
     out_platform = move.origin.platform(Role.TRANSFER, on)
     in_platform = move.destination.platform(Role.TRANSFER, on)
-    origin_gd = out_platform is not None and out_platform.id == PLATFORM
-    destination_gd = in_platform is not None and in_platform.id == PLATFORM
+    # Where the record lives: Shenzhen's records are on Shenzhen's platform, even though the
+    # Guangdong platform is the nearest with a transfer role.
+    held_on = move.origin.platform(Role.COLLECTION, on)
+    origin_gd = held_on is not None and held_on.id == PLATFORM
+    lands_on = move.destination.platform(Role.COLLECTION, on)
+    destination_gd = lands_on is not None and lands_on.id == PLATFORM
     if move.cross_province and origin_gd and out_platform is not None:
         steps += _transfer_out(ctx, move, out_platform)
     if move.cross_province and destination_gd and in_platform is not None:
