@@ -10,7 +10,7 @@ import attrs
 
 from kuaiji.models import Candidate, Gender, IdType
 from kuaiji.photo import PhotoInfo
-from kuaiji.records import Event, ExamLevel, Fact, Jurisdiction, Platform, Role
+from kuaiji.records import Contact, Event, ExamLevel, Fact, Jurisdiction, Platform, Role
 
 
 @attrs.frozen
@@ -20,6 +20,17 @@ class Region:
     code: str  # as given, normalised: a 6-digit code, a prefix, or a jurisdiction code
     name: str
     chain: tuple[Jurisdiction, ...]
+    contacts: tuple[Contact, ...] = ()  # the nearest finance bureaus' offices, when known
+
+    @property
+    def contact_text(self) -> str | None:
+        """The nearest bureau in one line (name, phones, address), or None when unknown."""
+        if not self.contacts:
+            return None
+        c = self.contacts[0]
+        phones = "、".join(c.phones) or "电话未知"
+        address = f"，{c.address}" if c.address else ""
+        return f"{c.name}（{phones}{address}）"
 
     @property
     def plugins(self) -> tuple[str, ...]:

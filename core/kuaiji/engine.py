@@ -504,9 +504,7 @@ def _transfer_timing(
         notes.append(f"{schedule.year} 年{schedule.level.zh}考试在调入地的截止时间未知")
         return None, None, None, None, tuple(notes)
     timed = [s for s in steps if s.working_days is not None or s.calendar_days is not None]
-    if len(timed) < len([s for s in steps if s.phase is not TransferPhase.AFTER]):
-        notes.append("部分步骤所需时间无资料，无法计算最晚开始时间；请尽早办理")
-        return deadline, source, None, (False if at >= deadline else None), tuple(notes)
+    complete = len(timed) >= len([s for s in steps if s.phase is not TransferPhase.AFTER])
     calendar_days = sum(s.calendar_days or 0 for s in steps)
     working_days = sum(s.working_days or 0 for s in steps)
     latest = deadline - dt.timedelta(days=calendar_days)
@@ -515,8 +513,15 @@ def _transfer_timing(
         latest = answer.moment
         if answer.note:
             notes.append(answer.note)
-    feasible = at <= latest
-    if not feasible:
+    if complete:
+        feasible: bool | None = at <= latest
+    else:
+        # Only some durations are known: ``latest`` is an upper bound on the start.
+        feasible = False if at > latest else None
+        notes.append(
+            "部分步骤所需时间无资料：最晚开始时间只计入已知的审核时间，实际须更早；请尽早办理"
+        )
+    if feasible is False:
         notes.append(
             f"按资料所列审核时间，{clock.human(at)} 开始已无法在 {clock.human(deadline)} 前完成"
         )

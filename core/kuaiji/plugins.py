@@ -94,6 +94,7 @@ class Registry:
             self._register(name, plugin, PluginInfo(name, module=getattr(plugin, "__name__", None)))
         self.pm.check_pending()
         self._callers: dict[tuple[str, str], Callable[..., Any]] = {}
+        self._resolved: dict[tuple[str, str], Region] = {}
         self._implementers = {
             name: {
                 self.pm.get_name(impl.plugin)
@@ -253,7 +254,15 @@ class Registry:
         )
 
     def resolve(self, query: str, *, field: str = "region") -> Region:
-        return resolve(query, self.jurisdictions, self.names, field=field)
+        """Resolve a region (see :mod:`kuaiji.regions`), with its nearest bureaus' contacts."""
+        key = (query, field)
+        region = self._resolved.get(key)
+        if region is None:
+            region = resolve(query, self.jurisdictions, self.names, field=field)
+            region = attrs.evolve(region, contacts=self.contacts_for(region))
+            if len(self._resolved) < 100_000:
+                self._resolved[key] = region
+        return region
 
     def contacts_for(self, region: Region) -> tuple[Contact, ...]:
         """The offices for a region: the one serving its exact code, else its city's, else

@@ -339,7 +339,8 @@ def collection_required(ctx: Context) -> list[Finding]:
             "collection.required",
             Severity.ERROR,
             f"本考区报名前须完成信息采集并审核通过，目前{state}",
-            action=f"在{where}完成信息采集（或按退回原因修改）并提交审核",
+            action=f"在{where}完成信息采集（或按退回原因修改）并提交审核"
+            + _ask(ctx.region.contact_text),
             deadline=deadline,
             url=url,
             source=fact.source,
@@ -388,6 +389,7 @@ def transfer_cross_province(ctx: Context) -> list[Finding]:
                 f"在调出地（{held.province.name}）申请调出，再在调入地（{ctx.region.province.name}）"
                 f"办理调入并经审核；{clock.human(ctx.at)[:10]} 起办理平台：{where}。"
                 "全国资料未给出调转所需时间，请尽早办理（`kuaiji transfer` 给出步骤）"
+                + _ask(held.contact_text, "调出地")
             ),
             deadline=record_deadline(ctx),
             url=platform.url if platform else None,
@@ -671,6 +673,11 @@ def schedule_conflict(ctx: Context) -> list[Finding]:
             )
         )
     return findings
+
+
+def _ask(contact: str | None, whose: str = "") -> str:
+    """``；咨询…：<bureau>`` when a plugin gives the bureau's contact, else nothing."""
+    return f"；{whose}咨询：{contact}" if contact else ""
 
 
 def _platform_text(platform: object) -> str:

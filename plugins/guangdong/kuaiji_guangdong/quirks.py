@@ -379,7 +379,7 @@ def transfer(ctx: Context, move: Move) -> list[TransferStep]:
                 "广东的操作指引只写了省外调入，未写深圳调入",
                 platform=in_platform.name,
                 url=in_platform.url,
-                note="资料未说明办理方式：请先咨询调入地财政局（kuaiji contacts）",
+                note=f"资料未说明办理方式：请先咨询调入地财政局：{move.destination.contact_text or '见 kuaiji contacts'}",
                 source=SEED,
             )
         )

@@ -173,7 +173,7 @@ def transfer(ctx: Context, move: Move) -> list[TransferStep]:
                 "从深圳调出：深圳市会计管理综合平台的调出办理方式，资料未说明",
                 platform="深圳市会计管理综合平台",
                 url="https://public.szfb.sz.gov.cn/acc",
-                note="请先咨询所在区财政局（kuaiji contacts 4403…）；注意深圳各区财政局多未设置对外服务窗口",
+                note=f"请先咨询所在区财政局：{move.origin.contact_text or '见 kuaiji contacts'}；深圳各区财政局多未设置对外服务窗口",
                 source=SEED,
             )
         )
@@ -185,7 +185,7 @@ def transfer(ctx: Context, move: Move) -> list[TransferStep]:
                 "调入深圳：深圳市会计管理综合平台的调入办理方式，资料未说明",
                 platform="深圳市会计管理综合平台",
                 url="https://public.szfb.sz.gov.cn/acc",
-                note="请先咨询调入地所在区财政局（kuaiji contacts）",
+                note=f"请先咨询调入地所在区财政局：{move.destination.contact_text or '见 kuaiji contacts'}",
                 source=SEED,
             )
         )
