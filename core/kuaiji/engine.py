@@ -352,6 +352,27 @@ def _aware(at: dt.datetime) -> dt.datetime:
 # --- plans ---
 
 
+def _plan_context(
+    candidate: Candidate,
+    exam: ExamLevel | str,
+    year: int | None,
+    at: dt.datetime | None,
+    base_dir: Path | None,
+    registry: Registry,
+) -> Context:
+    """The context of a plan: no photo is read; the exam year defaults to the evaluation's."""
+    moment = clock.now() if at is None else _aware(at)
+    return build_context(
+        candidate,
+        exam=exam,
+        year=year or moment.year,
+        at=moment,
+        base_dir=base_dir,
+        registry=registry,
+        read_photo=False,
+    )
+
+
 @attrs.frozen
 class ChangePlan:
     region: Region
@@ -384,15 +405,8 @@ def plan_change(
     """For each requested change of the record: allowed or refused, why, where and how.
     The most specific plugin's decision on a field wins."""
     registry = registry or get_registry()
-    moment = clock.now() if at is None else _aware(at)
-    ctx = build_context(
-        candidate,
-        exam=exam,
-        year=year or moment.year,
-        at=moment,
-        registry=registry,
-        read_photo=False,
-    )
+    ctx = _plan_context(candidate, exam, year, at, None, registry)
+    moment = ctx.at
     result = registry.call(
         "kuaiji_change", ctx.region.plugins, ChangeDecision, ctx=ctx, changes=tuple(changes)
     )
@@ -455,16 +469,8 @@ def plan_transfer(
     and after steps from the destination's; the most specific plugin providing a phase
     gives that phase."""
     registry = registry or get_registry()
-    moment = clock.now() if at is None else _aware(at)
-    ctx = build_context(
-        candidate,
-        exam=exam,
-        year=year or moment.year,
-        at=moment,
-        base_dir=base_dir,
-        registry=registry,
-        read_photo=False,
-    )
+    ctx = _plan_context(candidate, exam, year, at, base_dir, registry)
+    moment = ctx.at
     origin = ctx.record_region or ctx.region
     target = registry.resolve(destination, field="--to")
     move = Move(origin, target)
