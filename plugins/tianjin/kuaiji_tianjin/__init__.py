@@ -1,0 +1,81 @@
+"""kuaiji-tianjin: 天津市 (12).
+
+Adds Tianjin's 会计诚信平台 (effective-dated) and its district-bureau review
+(``collection.review``). Source: seed 000 (天津 row); deadlines are in the national table
+(2024 中级 6/12–7/2 12:00; 2025 初级 collection by 1/22 17:00; 2025/2026 中级).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from kuaiji import hookimpl
+from kuaiji.context import Context, Move
+from kuaiji.data import PluginData
+from kuaiji.records import (
+    Finding,
+    Jurisdiction,
+    Override,
+    OverrideAction,
+    RuleDoc,
+    Step,
+    TransferStep,
+)
+from kuaiji_tianjin import quirks
+
+DATA = PluginData("tianjin", __name__)
+
+RULES = (
+    RuleDoc(
+        "collection.review",
+        "区财政局审核",
+        "collection",
+        "Tianjin: a collected or transferred record must be approved by the district finance bureau before registering; submitted but not approved is an error (not a warning).",
+    ),
+    RuleDoc(
+        "collection.required",
+        "信息采集（天津）",
+        "collection",
+        "The national rule, except that a submitted record is reported as collection.review.",
+    ),
+)
+
+OVERRIDES = (
+    Override(
+        "collection.required",
+        OverrideAction.REPLACE,
+        "Tianjin requires the district bureau's approval: submitted is an error",
+        quirks.SEED,
+        by="collection.review",
+    ),
+)
+
+
+@hookimpl
+def kuaiji_jurisdictions() -> Sequence[Jurisdiction]:
+    return DATA.jurisdictions
+
+
+@hookimpl
+def kuaiji_rules() -> Sequence[RuleDoc]:
+    return RULES
+
+
+@hookimpl
+def kuaiji_rule_overrides() -> Sequence[Override]:
+    return OVERRIDES
+
+
+@hookimpl
+def kuaiji_collection(ctx: Context) -> Sequence[Finding]:
+    return quirks.collection(ctx)
+
+
+@hookimpl
+def kuaiji_timeline(ctx: Context) -> Sequence[Step]:
+    return quirks.timeline(ctx)
+
+
+@hookimpl
+def kuaiji_transfer(ctx: Context, move: Move) -> Sequence[TransferStep]:
+    return quirks.transfer(ctx, move)
