@@ -23,7 +23,7 @@ CASES = _installed()
 
 def test_every_in_tree_plugin_ships_cases() -> None:
     plugins = {name for name, _ in CASES}
-    assert {"national", "guangdong", "shenzhen", "tianjin"} <= plugins
+    assert {"national", "guangdong", "shenzhen", "tianjin", "hunan"} <= plugins
 
 
 @pytest.mark.parametrize(("plugin", "case"), CASES, ids=[f"{p}/{c.name}" for p, c in CASES])

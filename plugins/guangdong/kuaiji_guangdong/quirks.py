@@ -408,6 +408,7 @@ def _transfer_out(ctx: Context, move: Move, platform: Platform) -> list[Transfer
             url=platform.url,
             documents=(f"{proof}（jpeg/jpg，不超过 2M）",),
             note=f"{note}；{attachment}" if attachment else note,
+            working_days=0,  # an action the candidate takes, no waiting
             source=SEED,
         ),
         TransferStep(
@@ -432,6 +433,7 @@ def _transfer_in(move: Move, platform: Platform) -> list[TransferStep]:
             platform=platform.name,
             url=platform.url,
             note="调入地须与调出申请时填写的行政区划一致",
+            working_days=0,  # an action the candidate takes, no waiting
             source=SEED,
         ),
         TransferStep(
