@@ -16,7 +16,7 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from importlib import resources
 from typing import Any, TypeVar
 
@@ -25,7 +25,7 @@ import attrs
 from kuaiji.clock import parse_data_moment
 from kuaiji.convert import structure
 from kuaiji.errors import DataError, InputError
-from kuaiji.records import Jurisdiction, Schedule
+from kuaiji.records import Contact, Jurisdiction, Schedule
 
 FORMAT = 1
 T = TypeVar("T")
@@ -168,3 +168,34 @@ class PluginData:
     @functools.cached_property
     def schedules(self) -> tuple[Schedule, ...]:
         return self.records("schedules", Schedule, _events)
+
+    @functools.cached_property
+    def contacts(self) -> tuple[Contact, ...]:
+        return self.records("contacts", Contact)
+
+    def hooks(
+        self,
+    ) -> tuple[
+        Callable[[], Sequence[Jurisdiction]],
+        Callable[[], Sequence[Schedule]],
+        Callable[[], Sequence[Contact]],
+    ]:
+        """The three data hooks every plugin implements the same way::
+
+        kuaiji_jurisdictions, kuaiji_schedules, kuaiji_contacts = DATA.hooks()
+        """
+        from kuaiji.hookspecs import hookimpl
+
+        @hookimpl
+        def kuaiji_jurisdictions() -> Sequence[Jurisdiction]:
+            return self.jurisdictions
+
+        @hookimpl
+        def kuaiji_schedules() -> Sequence[Schedule]:
+            return self.schedules
+
+        @hookimpl
+        def kuaiji_contacts() -> Sequence[Contact]:
+            return self.contacts
+
+        return kuaiji_jurisdictions, kuaiji_schedules, kuaiji_contacts

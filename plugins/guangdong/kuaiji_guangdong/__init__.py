@@ -15,10 +15,8 @@ from kuaiji.context import Context, Move
 from kuaiji.data import PluginData
 from kuaiji.records import (
     ChangeDecision,
-    Contact,
     FieldChange,
     Finding,
-    Jurisdiction,
     Override,
     OverrideAction,
     RuleDoc,
@@ -28,6 +26,7 @@ from kuaiji.records import (
 from kuaiji_guangdong import quirks
 
 DATA = PluginData("guangdong", __name__)
+kuaiji_jurisdictions, kuaiji_schedules, kuaiji_contacts = DATA.hooks()
 
 RULES = (
     RuleDoc(
@@ -77,16 +76,6 @@ OVERRIDES = (
         by="collection.required",
     ),
 )
-
-
-@hookimpl
-def kuaiji_jurisdictions() -> Sequence[Jurisdiction]:
-    return DATA.jurisdictions
-
-
-@hookimpl
-def kuaiji_contacts() -> Sequence[Contact]:
-    return DATA.records("contacts", Contact)
 
 
 @hookimpl

@@ -15,16 +15,15 @@ from kuaiji.context import Context, Move
 from kuaiji.data import PluginData
 from kuaiji.records import (
     Finding,
-    Jurisdiction,
     Override,
     OverrideAction,
     RuleDoc,
-    Schedule,
     TransferStep,
 )
 from kuaiji_hunan import quirks
 
 DATA = PluginData("hunan", __name__)
+kuaiji_jurisdictions, kuaiji_schedules, kuaiji_contacts = DATA.hooks()
 
 RULES = (
     RuleDoc(
@@ -62,16 +61,6 @@ OVERRIDES = (
         by="transfer.cross_province",
     ),
 )
-
-
-@hookimpl
-def kuaiji_jurisdictions() -> Sequence[Jurisdiction]:
-    return DATA.jurisdictions
-
-
-@hookimpl
-def kuaiji_schedules() -> Sequence[Schedule]:
-    return DATA.schedules
 
 
 @hookimpl

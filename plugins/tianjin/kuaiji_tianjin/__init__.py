@@ -14,7 +14,6 @@ from kuaiji.context import Context, Move
 from kuaiji.data import PluginData
 from kuaiji.records import (
     Finding,
-    Jurisdiction,
     Override,
     OverrideAction,
     RuleDoc,
@@ -24,6 +23,7 @@ from kuaiji.records import (
 from kuaiji_tianjin import quirks
 
 DATA = PluginData("tianjin", __name__)
+kuaiji_jurisdictions, kuaiji_schedules, kuaiji_contacts = DATA.hooks()
 
 RULES = (
     RuleDoc(
@@ -49,11 +49,6 @@ OVERRIDES = (
         by="collection.review",
     ),
 )
-
-
-@hookimpl
-def kuaiji_jurisdictions() -> Sequence[Jurisdiction]:
-    return DATA.jurisdictions
 
 
 @hookimpl
