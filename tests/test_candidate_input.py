@@ -113,4 +113,10 @@ def test_schema_matches_the_model() -> None:
         "qualifications",
         "continuing_education",
         "attachments",
+        "provincial_review",
+        "exemption",
+        "foreign",
     }
+    review = schema["properties"]["provincial_review"]["anyOf"][0]
+    assert review["properties"]["applied"]["anyOf"][0]["format"] == "date-time"
+    assert "财务管理" in schema["properties"]["exemption"]["description"]

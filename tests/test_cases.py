@@ -2,6 +2,13 @@
 
 from __future__ import annotations
 
+import json
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
 import pytest
 
 from kuaiji.cases import Case, load_cases, run_case
@@ -19,11 +26,12 @@ def _installed() -> list[tuple[str, Case]]:
 
 
 CASES = _installed()
+KUAIJI = shutil.which("kuaiji", path=str(Path(sys.executable).parent)) or "kuaiji"
 
 
 def test_every_in_tree_plugin_ships_cases() -> None:
     plugins = {name for name, _ in CASES}
-    assert {"national", "guangdong", "shenzhen", "tianjin", "hunan"} <= plugins
+    assert {"national", "guangdong", "shenzhen", "tianjin", "hunan", "xinjiang"} <= plugins
 
 
 @pytest.mark.parametrize(("plugin", "case"), CASES, ids=[f"{p}/{c.name}" for p, c in CASES])
@@ -39,3 +47,42 @@ def _registry() -> Registry:
     if not _REGISTRY:
         _REGISTRY.append(Registry(strict=True))
     return _REGISTRY[0]
+
+
+PRECHECK_CASES = [
+    (p, c)
+    for p, c in CASES
+    if p in ("tianjin", "hunan", "xinjiang") and c.data.get("command", "precheck") == "precheck"
+]
+
+
+@pytest.mark.parametrize(
+    ("plugin", "case"), PRECHECK_CASES, ids=[f"{p}/{c.name}" for p, c in PRECHECK_CASES]
+)
+def test_case_through_the_cli(plugin: str, case: Case, tmp_path: Path) -> None:
+    """The same verdicts and rule ids come out of the installed `kuaiji` command."""
+    for item in case.folder.iterdir():
+        if not item.name.endswith(".json"):
+            shutil.copy(str(item), tmp_path / item.name)
+    path = tmp_path / "candidate.json"
+    path.write_text(json.dumps(case.data["candidate"], ensure_ascii=False), encoding="utf-8")
+    args = ["precheck", str(path), "--exam", case.data.get("exam", "intermediate")]
+    args += ["--year", str(case.data["year"]), "--at", case.data["at"], "--json"]
+    result = subprocess.run(
+        [KUAIJI, *args], capture_output=True, text=True, timeout=60, env=_all_plugins()
+    )
+    assert result.returncode in (0, 1), result.stderr
+    report = json.loads(result.stdout)
+    expect = case.data["expect"]
+    if "verdict" in expect:
+        assert report["verdict"] == expect["verdict"]
+        assert result.returncode == (0 if expect["verdict"] == "ready" else 1)
+    rules = {f["rule"] for f in report["findings"]}
+    assert set(expect.get("rules", [])) <= rules
+    assert not set(expect.get("absent", [])) & rules
+
+
+def _all_plugins() -> dict[str, str]:
+    return {
+        k: v for k, v in os.environ.items() if k not in ("KUAIJI_NATIONAL_ONLY", "KUAIJI_PLUGINS")
+    }

@@ -259,5 +259,54 @@ def transfer(
     sys.exit(3 if plan.problems else 0)
 
 
+@main.group()
+def account() -> None:
+    """Platform accounts: recovering access, checking a new password."""
+
+
+@account.command()
+@click.option("--region", required=True, metavar="CODE", help="Region code or name.")
+@click.option("--at", "at", metavar="DATETIME", help="Evaluation time (default: now).")
+@click.option("--json", "as_json", is_flag=True)
+@handled
+def reset(region: str, at: str | None, as_json: bool) -> None:
+    """How to get back into every platform account of the region (forgotten password, lost
+    email), and what an office's reset sets the password to."""
+    from kuaiji.accounts import account_recovery
+
+    plan = account_recovery(region, at=_at(at))
+    if as_json:
+        _dump(plan.to_dict())
+    else:
+        from kuaiji_cli.render import recovery_text
+
+        click.echo(recovery_text(plan))
+    sys.exit(3 if plan.problems else 0)
+
+
+@account.command("check-password")
+@click.option("--region", required=True, metavar="CODE", help="Region code or name.")
+@click.option("--json", "as_json", is_flag=True)
+@handled
+def check_password(region: str, as_json: bool) -> None:
+    """Read a new password from standard input (never echoed, logged or printed) and refuse
+    it if it is a known reset default of a platform in the region."""
+    from kuaiji.accounts import check_password as run
+
+    if sys.stdin.isatty():
+        password = click.prompt("新密码 (new password)", hide_input=True, err=True, default="")
+    else:
+        password = sys.stdin.readline().rstrip("\r\n")
+    result = run(password, region)
+    del password
+    if as_json:
+        _dump(result.to_dict())
+    else:
+        from kuaiji_cli.render import password_text
+
+        click.echo(password_text(result))
+    sys.exit(3 if result.problems else 0 if result.ok else 1)
+
+
 if __name__ == "__main__":  # pragma: no cover
     main()

@@ -6,6 +6,7 @@ import datetime as dt
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
+    from kuaiji.accounts import PasswordCheck, RecoveryPlan
     from kuaiji.engine import ChangePlan, Report, TransferPlan
     from kuaiji.records import Finding, Step
 
@@ -152,4 +153,42 @@ def transfer_text(plan: TransferPlan) -> str:
         if s.source:
             lines.append(f"      来源：{s.source}")
     lines.extend(line for f in plan.problems for line in finding_lines(f, plan.at))
+    return "\n".join(lines)
+
+
+def recovery_text(plan: RecoveryPlan) -> str:
+    region = plan.region
+    lines = [
+        f"{region.name} {region.code}：找回或重置平台账号密码（插件：{' → '.join(region.plugins)}）"
+    ]
+    if not plan.procedures:
+        lines.append("  已安装的插件没有该地区平台的找回办法（未知）")
+    for p in plan.procedures:
+        lines.append("")
+        lines.append(f"{p.platform}{f'（{p.url}）' if p.url else '（网址未知）'} [{p.plugin}]")
+        lines.extend(f"  {i}. {step}" for i, step in enumerate(p.steps, 1))
+        if p.reset_default:
+            lines.append(
+                f"  会计科重置后的密码为 {p.reset_default}；这个密码是公开的，请登录后立即改为自己的密码"
+            )
+        if p.note:
+            lines.append(f"  说明：{p.note}")
+        lines.append(f"  来源：{p.source}")
+    for f in plan.problems:
+        lines.append(f"  {SEVERITY_ZH[f.severity.value]} {f.rule} {f.message}")
+    return "\n".join(lines)
+
+
+def password_text(result: PasswordCheck) -> str:
+    lines = []
+    if result.ok:
+        compared = "、".join(result.compared) or "（该地区没有已知的重置默认密码）"
+        lines.append(f"可以使用：不是已知的重置默认密码（已比对：{compared}）")
+        lines.append("  kuaiji 不知道各平台的其他密码规则，请以平台提示为准")
+    for f in (*result.findings, *result.problems):
+        lines.append(f"{SEVERITY_ZH[f.severity.value]} {f.rule} [{f.plugin}] {f.message}")
+        if f.action:
+            lines.append(f"  怎么办：{f.action}")
+        if f.source:
+            lines.append(f"  来源：{f.source}")
     return "\n".join(lines)

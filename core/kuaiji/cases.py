@@ -14,7 +14,9 @@ A plugin keeps its cases in ``<package>/cases/*.json``, one case a file::
         "rules": ["collection.deadline"],         # present (any severity)
         "absent": ["photo.spec"],                 # not present
         "deadlines": {"collection.deadline": "2025-01-23 12:00"},
-        "steps": ["gd.transfer_out.apply", "..."],# transfer: step ids in order
+        "severities": {"work.social_security": "warning"},
+        "steps": ["gd.transfer_out.apply", "..."],# transfer: the step ids, exactly;
+                                                  # precheck: these timeline steps, in order
         "feasible": false,                        # transfer
         "decisions": {"work.employer": "allowed"} # change
       }
@@ -102,6 +104,14 @@ def run_case(case: Case, registry: Registry) -> list[str]:
             if clock.parse_at(when) not in deadlines:
                 shown = sorted(clock.human(d) for d in deadlines if d is not None)
                 problems.append(f"{rule} deadline {shown}, expected {when}")
+        for rule, severity in expect.get("severities", {}).items():
+            got_severities = sorted({f.severity.value for f in report.findings if f.rule == rule})
+            if severity not in got_severities:
+                problems.append(f"{rule} severity {got_severities}, expected {severity}")
+        if "steps" in expect:
+            timeline = [s.id for s in report.steps]
+            if not _in_order(expect["steps"], timeline):
+                problems.append(f"timeline {timeline}, expected {expect['steps']} in this order")
     elif command == "transfer":
         plan = plan_transfer(candidate, data["to"], exam=exam, year=year, at=at, registry=registry)
         ids = [s.id for s in plan.steps]
@@ -125,3 +135,9 @@ def run_case(case: Case, registry: Registry) -> list[str]:
     else:
         problems.append(f"unknown command {command!r}")
     return problems
+
+
+def _in_order(wanted: list[str], ids: list[str]) -> bool:
+    """Whether ``wanted`` appear in ``ids`` in this order (others may come between)."""
+    rest = iter(ids)
+    return all(any(i == w for i in rest) for w in wanted)

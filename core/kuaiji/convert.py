@@ -21,6 +21,7 @@ from cattrs.errors import (
     IterableValidationError,
 )
 
+from kuaiji.clock import SHANGHAI
 from kuaiji.errors import InputError, Problem
 
 T = TypeVar("T")
@@ -83,9 +84,10 @@ def _datetime(value: Any, _: type) -> dt.datetime:
             parsed = dt.datetime.fromisoformat(value)
         except ValueError:
             parsed = None
-        if parsed is not None and parsed.tzinfo is not None:
-            return parsed
-    raise _Expected(f"expected an ISO 8601 time with an offset, got {_short(value)}")
+        if parsed is not None:
+            # No offset: Beijing time, whatever the machine's time zone.
+            return parsed if parsed.tzinfo is not None else parsed.replace(tzinfo=SHANGHAI)
+    raise _Expected(f"expected an ISO 8601 time such as 2024-06-25T10:00, got {_short(value)}")
 
 
 def _short(value: object) -> str:

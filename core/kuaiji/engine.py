@@ -238,14 +238,14 @@ def precheck(
         candidate, exam=exam, year=year, at=at, base_dir=base_dir, registry=registry
     )
     plugins = ctx.region.plugins
-    findings: list[Finding] = [_plugin_finding(p) for p in registry.problems]
+    findings: list[Finding] = [plugin_finding(p) for p in registry.problems]
     for hook in CHECK_HOOKS:
         result = registry.call(hook, plugins, Finding, ctx=ctx)
         findings.extend(f for _, records in result.records for f in records)
-        findings.extend(_plugin_finding(p) for p in result.problems)
+        findings.extend(plugin_finding(p) for p in result.problems)
     findings = apply_overrides(findings, plugins, registry)
     timeline = registry.call("kuaiji_timeline", plugins, Step, ctx=ctx)
-    findings.extend(_plugin_finding(p) for p in timeline.problems)
+    findings.extend(plugin_finding(p) for p in timeline.problems)
     steps = merge_steps(timeline)
     findings.sort(key=lambda f: _SEVERITY_ORDER[f.severity])
     return Report(
@@ -312,7 +312,11 @@ def merge_steps(result: HookResult) -> tuple[Step, ...]:
                 anchor = next(
                     (s for s in earlier if _when(s) is not None and _when(s) >= when), None
                 )
-            position = steps.index(anchor) if anchor in steps else len(steps)
+            # The anchor may have been replaced by this plugin: find its place by id.
+            position = next(
+                (i for i, s in enumerate(steps) if anchor is not None and s.id == anchor.id),
+                len(steps),
+            )
             position = max(position, last + 1)
             steps.insert(position, step)
             last = position
@@ -323,7 +327,7 @@ def _when(step: Step) -> dt.datetime | None:
     return step.closes or step.opens
 
 
-def _plugin_finding(problem: PluginProblem) -> Finding:
+def plugin_finding(problem: PluginProblem) -> Finding:
     where = f" in {problem.hook}" if problem.hook else ""
     return Finding(
         rule=PLUGIN_ERROR,
@@ -416,7 +420,7 @@ def plan_change(
             decided[decision.field] = decision
     ordered = tuple(decided[c.field] for c in changes if c.field in decided)
     return ChangePlan(
-        ctx.region, moment, ordered, tuple(_plugin_finding(p) for p in result.problems)
+        ctx.region, moment, ordered, tuple(plugin_finding(p) for p in result.problems)
     )
 
 
@@ -492,7 +496,7 @@ def plan_transfer(
     schedule = schedule_view(registry, target, ctx.level, ctx.year)
     timing = _transfer_timing(tuple(steps), schedule, moment)
     return TransferPlan(
-        move, moment, tuple(steps), tuple(_plugin_finding(p) for p in result.problems), *timing
+        move, moment, tuple(steps), tuple(plugin_finding(p) for p in result.problems), *timing
     )
 
 

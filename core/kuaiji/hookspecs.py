@@ -31,6 +31,7 @@ from typing import TYPE_CHECKING
 import pluggy
 
 from kuaiji.records import (
+    AccountRecovery,
     ChangeDecision,
     Contact,
     FieldChange,
@@ -44,7 +45,9 @@ from kuaiji.records import (
 )
 
 if TYPE_CHECKING:
-    from kuaiji.context import Context, Move
+    import datetime as dt
+
+    from kuaiji.context import Context, Move, Region
 
 PROJECT = "kuaiji"
 hookspec = pluggy.HookspecMarker(PROJECT)
@@ -92,6 +95,12 @@ def kuaiji_rules() -> Sequence[RuleDoc]:
 @hookspec
 def kuaiji_registration(ctx: Context) -> Sequence[Finding]:
     """Account and identity on the platforms: name, ID, phone, national account."""
+
+
+@hookspec
+def kuaiji_account_recovery(region: Region, on: dt.date) -> Sequence[AccountRecovery]:
+    """How to get back into each platform account this plugin knows in ``region`` on ``on``
+    (forgotten password, lost email), and the password an office's reset sets."""
 
 
 @hookspec

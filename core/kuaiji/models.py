@@ -77,6 +77,20 @@ class CollectionStatus(enum.StrEnum):
     REJECTED = "rejected"
 
 
+class ReviewStatus(enum.StrEnum):
+    NONE = "none"  # not applied for
+    APPLIED = "applied"  # waiting for the decision
+    APPROVED = "approved"
+    REJECTED = "rejected"
+
+
+class Exemption(enum.StrEnum):
+    """A degree that exempts a 中级 candidate from 《财务管理》 (applied for on site)."""
+
+    MPACC = "mpacc"  # 会计硕士专业学位
+    DPACC = "dpacc"  # 会计博士专业学位
+
+
 @attrs.frozen
 class NationalAccount:
     """The candidate's account on 全国会计人员统一服务管理平台."""
@@ -152,6 +166,14 @@ class ContinuingEducation:
 
 
 @attrs.frozen
+class ProvincialReview:
+    """A provincial qualification review before registering (新疆: 报名资格审核)."""
+
+    status: ReviewStatus = ReviewStatus.NONE
+    applied: dt.datetime | None = None  # when the application was submitted
+
+
+@attrs.frozen
 class Attachments:
     """Files a platform asks to upload, as paths relative to the candidate file."""
 
@@ -179,3 +201,6 @@ class Candidate:
     collection: Collection | None = None
     continuing_education: tuple[ContinuingEducation, ...] = ()
     attachments: Attachments | None = None
+    provincial_review: ProvincialReview | None = None
+    exemption: Exemption | None = None  # asks for the 财务管理 exemption (中级) with this degree
+    foreign: bool = False  # 外籍人员 (a passport holder is treated as one)

@@ -289,3 +289,19 @@ class Contact:
     address: str | None = None
     note: str | None = None
     plugin: str = ""  # filled in by the core
+
+
+@attrs.frozen
+class AccountRecovery:
+    """How a candidate gets back into a platform account: the procedure in order, and the
+    password an office's reset sets, when a source gives it (public, printed as such; a
+    new password equal to it is refused by ``kuaiji account check-password``)."""
+
+    platform: str  # the platform's name
+    steps: tuple[str, ...]
+    source: str
+    platform_id: str | None = None
+    url: str | None = None
+    reset_default: str | None = None
+    note: str | None = None
+    plugin: str = ""  # filled in by the core

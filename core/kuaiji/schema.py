@@ -22,6 +22,12 @@ _DESCRIPTIONS = {
     "collection": "The accountant record (会计人员信息采集): status and where it is held",
     "gender": "Derived from a resident ID when absent; must agree with it when present",
     "birth_date": "Derived from a resident ID when absent; must agree with it when present",
+    "provincial_review": "A provincial qualification review before registering (Xinjiang's "
+    "报名资格审核 on 新疆会计人员服务平台): status and when it was applied for",
+    "exemption": "Asks for the 中级 《财务管理》 exemption, holding an MPAcc or DPAcc degree "
+    "(Xinjiang: on-site review within the registration window)",
+    "foreign": "外籍人员: registers with an on-site review where a region requires one "
+    "(a passport holder is treated as foreign)",
 }
 
 
@@ -45,6 +51,12 @@ def _schema_for(tp: Any) -> dict[str, Any]:
         return {"type": "number"}
     if tp is str:
         return {"type": "string"}
+    if tp is dt.datetime:
+        return {
+            "type": "string",
+            "format": "date-time",
+            "description": "ISO 8601; no offset = Beijing time",
+        }
     if tp is dt.date:
         return {"type": "string", "format": "date"}
     if attrs.has(tp):

@@ -6,13 +6,15 @@ their quirks on top and may replace or waive these rules by rule id.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Sequence
 
-from kuaiji.context import Context, Move
+from kuaiji.context import Context, Move, Region
 from kuaiji.data import PluginData
 from kuaiji.hookspecs import hookimpl
 from kuaiji.national import rules, timeline
 from kuaiji.records import (
+    AccountRecovery,
     ChangeDecision,
     FieldChange,
     Finding,
@@ -49,6 +51,12 @@ RULES = (
         "全国平台账号",
         "registration",
         "Registered and real-name verified on 全国会计人员统一服务管理平台 when this exam's registration or the record's collection is there; online real-name review takes ≥3 working days.",
+    ),
+    RuleDoc(
+        "account.password_default",
+        "重置默认密码",
+        "registration",
+        "kuaiji account check-password: a new password equal (ignoring case) to a password that an office's reset sets on a platform of the region is refused.",
     ),
     RuleDoc(
         "photo.spec",
@@ -142,6 +150,11 @@ def kuaiji_registration(ctx: Context) -> Sequence[Finding]:
         *rules.identity_phone(ctx),
         *rules.account_national(ctx),
     ]
+
+
+@hookimpl
+def kuaiji_account_recovery(region: Region, on: dt.date) -> Sequence[AccountRecovery]:
+    return rules.account_recovery(region, on)
 
 
 @hookimpl

@@ -11,7 +11,7 @@ import datetime as dt
 import re
 
 from kuaiji import clock
-from kuaiji.context import Context
+from kuaiji.context import Context, Region
 from kuaiji.models import (
     CollectionStatus,
     Education,
@@ -23,7 +23,7 @@ from kuaiji.models import (
     QualificationMethod,
 )
 from kuaiji.national import sources as S
-from kuaiji.records import ExamLevel, Finding, Role, Severity
+from kuaiji.records import AccountRecovery, ExamLevel, Finding, Role, Severity
 
 AUSM = "ausm"  # the national platform's id in data/jurisdictions.json
 
@@ -87,6 +87,28 @@ def uses_national_platform(ctx: Context) -> bool:
 
 
 # --- registration family ---
+
+
+def account_recovery(region: Region, on: dt.date) -> list[AccountRecovery]:
+    """The national platform's password recovery (seed 004 FAQ 5 and 6, for ausm)."""
+    ausm = next((p for p in region.chain[0].platforms if p.id == AUSM), None)
+    if ausm is None:
+        return []
+    return [
+        AccountRecovery(
+            platform=ausm.name,
+            platform_id=AUSM,
+            url=ausm.url,
+            steps=(
+                "用注册时的邮箱、手机号码或密保问题自行找回密码",
+                "自行找回有困难：联系会计关系所在地会计管理部门（会计科）重置密码，重置后的密码以邮件发送到已认证的邮箱",
+                "邮箱也已遗忘：本人持有效身份证件到会计关系所在地会计管理部门（会计科）书写说明、申请删除个人信息，"
+                "由考试管理机构上报删除认证信息后，重新注册并实名认证",
+            ),
+            note="来源是新疆考区的 2024 年问答，说明的是全国平台的做法；其他地区未见不同说法",
+            source=S.SEED_004,
+        )
+    ]
 
 
 def identity_name(ctx: Context) -> list[Finding]:
@@ -494,6 +516,15 @@ def _years_between(start: dt.date, end: dt.date) -> int:
     if (end.month, end.day) < (start.month, start.day):
         years -= 1
     return max(years, 0)
+
+
+def required_work_years(ctx: Context) -> int | None:
+    """The fewest years of accounting work the candidate's education asks for 中级, or
+    None when no route is known (or a qualification route needs none)."""
+    if ctx.level is not ExamLevel.INTERMEDIATE or _qualification_route(ctx):
+        return None
+    needs = [WORK_YEARS[e.level] for e in _counted_education(ctx) if e.level in WORK_YEARS]
+    return min(needs) if needs else None
 
 
 def eligibility_work_years(ctx: Context) -> list[Finding]:

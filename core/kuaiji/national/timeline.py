@@ -94,6 +94,23 @@ def timeline(ctx: Context) -> list[Step]:
             )
         )
 
+    # A review before registering (e.g. a provincial qualification review) comes first.
+    for review in schedule.events:
+        if review.kind is EventKind.REVIEW:
+            where = ctx.platform(Role.REVIEW, review.opens.date() if review.opens else None)
+            steps.append(
+                Step(
+                    id=review.id,
+                    title=review.title or "报名前审核",
+                    platform=where.name if where else None,
+                    url=where.url if where else None,
+                    opens=review.opens,
+                    closes=review.closes,
+                    note=_join(_event_note(review), year_note),
+                    source=review.source,
+                )
+            )
+
     registration = ctx.registration_platform
     phases = schedule.registration
     for index, phase in enumerate(phases):
@@ -141,7 +158,7 @@ def timeline(ctx: Context) -> list[Step]:
         )
     # Other dated events a candidate must act on (e.g. a change or transfer cutoff).
     for event in schedule.events:
-        if event.kind in (EventKind.CHANGE, EventKind.TRANSFER, EventKind.REVIEW):
+        if event.kind in (EventKind.CHANGE, EventKind.TRANSFER):
             steps.append(
                 Step(
                     id=event.id,
