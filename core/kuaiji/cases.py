@@ -17,6 +17,7 @@ A plugin keeps its cases in ``<package>/cases/*.json``, one case a file::
         "severities": {"work.social_security": "warning"},
         "steps": ["gd.transfer_out.apply", "..."],# transfer: the step ids, exactly;
                                                   # precheck: these timeline steps, in order
+        "absent_steps": ["transfer_in"],          # precheck: timeline steps not shown
         "feasible": false,                        # transfer
         "decisions": {"work.employer": "allowed"} # change
       }
@@ -112,6 +113,8 @@ def run_case(case: Case, registry: Registry) -> list[str]:
             timeline = [s.id for s in report.steps]
             if not _in_order(expect["steps"], timeline):
                 problems.append(f"timeline {timeline}, expected {expect['steps']} in this order")
+        shown = {s.id for s in report.steps}
+        problems += [f"unexpected step {s}" for s in expect.get("absent_steps", []) if s in shown]
     elif command == "transfer":
         plan = plan_transfer(candidate, data["to"], exam=exam, year=year, at=at, registry=registry)
         ids = [s.id for s in plan.steps]

@@ -87,15 +87,20 @@ def candidate_from_dict(data: Any, *, source: str | None = None) -> Candidate:
 # --- the schedule along a chain ---
 
 
+def data_year_for(registry: Registry, level: ExamLevel, year: int) -> int | None:
+    """The year whose dates stand for ``year``: itself when published, else the last known
+    year before it (or the first after it), None when there is no data at all."""
+    years = registry.years(level)
+    if year in years:
+        return year
+    earlier = [y for y in years if y < year]
+    return max(earlier) if earlier else (min(years) if years else None)
+
+
 def schedule_view(registry: Registry, region: Region, level: ExamLevel, year: int) -> ScheduleView:
     """Merge the schedules of the chain for one exam. A year with no national data uses
     the last known year's dates (marked: ``known`` is False)."""
-    years = registry.years(level)
-    if year in years:
-        data_year: int | None = year
-    else:
-        earlier = [y for y in years if y < year]
-        data_year = max(earlier) if earlier else (min(years) if years else None)
+    data_year = data_year_for(registry, level, year)
     groups: dict[str, tuple[Event, ...]] = {}
     required = None
     notes: list[str] = []
@@ -295,7 +300,7 @@ def merge_steps(result: HookResult) -> tuple[Step, ...]:
     """Broadest plugin's steps first, in its order. A more specific plugin's step replaces
     the one with the same id in place; its new steps keep their own order and go before the
     first earlier step that closes at the same time or later (extra steps are usually
-    prerequisites)."""
+    prerequisites). A step whose final version has ``applies=False`` is dropped."""
     steps: list[Step] = []
     for _, records in result.records:
         earlier = list(steps)  # steps of broader plugins: new steps are placed among these
@@ -320,7 +325,7 @@ def merge_steps(result: HookResult) -> tuple[Step, ...]:
             position = max(position, last + 1)
             steps.insert(position, step)
             last = position
-    return tuple(steps)
+    return tuple(s for s in steps if s.applies)
 
 
 def _when(step: Step) -> dt.datetime | None:

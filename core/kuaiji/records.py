@@ -131,6 +131,10 @@ class Event:
     inferred: bool = False  # the value is read from the source by a stated inference
     note: str | None = None
     alternatives: tuple[Alternative, ...] = ()
+    # What it takes to beat ``closes`` (a review "within N working days", a transfer of
+    # "1–2 weeks"): the core turns it into a latest safe start (kuaiji.deadlines).
+    working_days: int | None = None
+    calendar_days: int | None = None
     region: str = ""  # filled in by the loader
 
 
@@ -190,6 +194,7 @@ class Step:
     latest_start: dt.datetime | None = None
     note: str | None = None
     source: str | None = None
+    applies: bool = True  # False: a more specific plugin removes a broader plugin's step
     plugin: str = ""  # filled in by the core
 
 

@@ -7,6 +7,7 @@ from collections.abc import Sequence
 
 from kuaiji import clock
 from kuaiji.context import Context, Move
+from kuaiji.leads import lead_time
 from kuaiji.models import CollectionStatus
 from kuaiji.national import sources as S
 from kuaiji.national.rules import (
@@ -156,20 +157,34 @@ def timeline(ctx: Context) -> list[Step]:
                 source=event.source,
             )
         )
-    # Other dated events a candidate must act on (e.g. a change or transfer cutoff).
+    # Other dated events a candidate must act on: change cutoffs, and transfer cutoffs when
+    # the record is held elsewhere (a province plugin may refine or remove them).
+    moving = ctx.record_region is not None and ctx.record_region.code != ctx.region.code
     for event in schedule.events:
-        if event.kind in (EventKind.CHANGE, EventKind.TRANSFER):
+        if event.kind is EventKind.CHANGE or (event.kind is EventKind.TRANSFER and moving):
             steps.append(
                 Step(
                     id=event.id,
                     title=event.title or event.kind.value,
                     opens=event.opens,
                     closes=event.closes,
-                    note=_join(_event_note(event), year_note),
+                    latest_start=lead.moment if (lead := lead_time(event)) else None,
+                    note=_join(_event_note(event), lead.text if lead else None, year_note),
                     source=event.source,
                 )
             )
-    return steps
+    return _by_time(steps)
+
+
+def _by_time(steps: list[Step]) -> list[Step]:
+    """Order by when each step closes (or opens), stably: prerequisites listed first stay
+    first on a tie; a step with no date keeps its place after the one before it."""
+    keyed = []
+    last = dt.datetime.min.replace(tzinfo=dt.UTC)
+    for step in steps:
+        last = step.closes or step.opens or last
+        keyed.append((last, step))
+    return [step for _, step in sorted(keyed, key=lambda pair: pair[0])]
 
 
 def _event_note(event: Event | None) -> str | None:

@@ -18,6 +18,7 @@ from kuaiji.records import (
     Override,
     OverrideAction,
     RuleDoc,
+    Step,
     TransferStep,
 )
 from kuaiji_hunan import quirks
@@ -81,6 +82,11 @@ def kuaiji_collection(ctx: Context) -> Sequence[Finding]:
 @hookimpl
 def kuaiji_exam_precheck(ctx: Context) -> Sequence[Finding]:
     return [*quirks.ce_years(ctx), *quirks.truthfulness(ctx)]
+
+
+@hookimpl
+def kuaiji_timeline(ctx: Context) -> Sequence[Step]:
+    return quirks.steps(ctx)
 
 
 @hookimpl

@@ -17,14 +17,23 @@ import datetime as dt
 
 from kuaiji import clock
 from kuaiji.context import Context, Move
+from kuaiji.leads import lead_time
 from kuaiji.models import EducationLevel
 from kuaiji.national import rules as national
-from kuaiji.records import ExamLevel, Finding, Role, Severity, TransferPhase, TransferStep
+from kuaiji.records import (
+    ExamLevel,
+    Finding,
+    Role,
+    Severity,
+    Step,
+    TransferPhase,
+    TransferStep,
+)
 
 SEED = "seed:000-2024-intermediate-collection-requirements-by-region.txt"
 CE_SOURCE = "https://www.yuyangd.com/zjkjzc-kaoshi/news/17508156965564.html"
 CE_RULE = "https://m.chinaacc.com/zhongjizhicheng/bkjy/ji20240228153856.shtml"  # 90 credits a year
-CROSS_PROVINCE_DAYS = 14  # “需用较多时间（1-2 周）”: plan for the longer
+CROSS_PROVINCE_DAYS = 14  # “需用较多时间（1-2 周）”: plan for the longer (data: transfer_in)
 CE_YEARS = {  # 2025 中级 (domain notes §6)
     EducationLevel.ASSOCIATE: 4,
     EducationLevel.BACHELOR: 3,
@@ -35,21 +44,74 @@ CE_GATE_YEARS = (2025,)
 CE_YEAR_CREDITS = 90
 
 
-def transfer_deadline(ctx: Context) -> dt.datetime | None:
+def transfer_deadline(ctx: Context, event_id: str = "transfer") -> dt.datetime | None:
     """The transfer cutoff of Hunan's data for this exam, else the record deadline."""
-    event = ctx.schedule.first("transfer") if ctx.schedule.known else None
+    event = ctx.schedule.first(event_id) if ctx.schedule.known else None
     return event.closes if event is not None and event.closes else national.record_deadline(ctx)
+
+
+def transfer_in_latest_start(ctx: Context, deadline: dt.datetime) -> dt.datetime:
+    """The latest safe start of a transfer into Hunan: the core's lead-time rule on the
+    data's ``transfer_in`` event, else the 2-week lead before ``deadline``."""
+    event = ctx.schedule.first("transfer_in") if ctx.schedule.known else None
+    lead = lead_time(event) if event is not None else None
+    return lead.moment if lead else deadline - dt.timedelta(days=CROSS_PROVINCE_DAYS)
 
 
 def _city(code: str) -> str:
     return code[:4]
 
 
+def _needs_intra_province(ctx: Context) -> bool:
+    held = ctx.record_region
+    return (
+        held is not None
+        and held.within("43")
+        and ctx.region.within("43")
+        and len(held.code) >= 4
+        and len(ctx.region.code) >= 4
+        and _city(held.code) != _city(ctx.region.code)
+    )
+
+
+def _needs_transfer_in(ctx: Context) -> bool:
+    held = ctx.record_region
+    return held is not None and not held.within("43") and ctx.region.within("43")
+
+
+def steps(ctx: Context) -> list[Step]:
+    """Hunan's two transfer cutoffs, each only for the candidates it concerns."""
+    if not ctx.schedule.known:
+        return []
+    out = []
+    for event_id, needed in (
+        ("transfer", _needs_intra_province(ctx)),
+        ("transfer_in", _needs_transfer_in(ctx)),
+    ):
+        event = ctx.schedule.first(event_id)
+        if event is None:
+            continue
+        lead = lead_time(event)
+        platform = ctx.platform(Role.TRANSFER)
+        out.append(
+            Step(
+                id=event.id,
+                title=event.title or "调转申请截止",
+                platform=platform.name if platform else None,
+                url=platform.url if platform else None,
+                closes=event.closes,
+                latest_start=lead.moment if lead else None,
+                note=lead.text if lead else "审核所需时间资料未给出，请尽早申请",
+                source=event.source,
+                applies=needed,
+            )
+        )
+    return out
+
+
 def intra_province(ctx: Context) -> list[Finding]:
     held = ctx.record_region
-    if held is None or not (held.within("43") and ctx.region.within("43")):
-        return []
-    if len(held.code) < 4 or len(ctx.region.code) < 4 or _city(held.code) == _city(ctx.region.code):
+    if held is None or not _needs_intra_province(ctx):
         return []
     platform = ctx.platform(Role.TRANSFER)
     where = (
@@ -76,11 +138,11 @@ def cross_province(ctx: Context) -> list[Finding]:
     found = national.transfer_cross_province(ctx)
     if not found:
         return []
-    deadline = transfer_deadline(ctx)
+    deadline = transfer_deadline(ctx, "transfer_in")
     base = found[0]
     if deadline is None:
         return found
-    latest = deadline - dt.timedelta(days=CROSS_PROVINCE_DAYS)
+    latest = transfer_in_latest_start(ctx, deadline)
     early = ctx.at < latest
     return [
         Finding(

@@ -21,6 +21,7 @@ import datetime as dt
 
 from kuaiji import clock
 from kuaiji.context import Context, Region
+from kuaiji.leads import LeadTime, lead_time
 from kuaiji.models import CollectionStatus, Exemption, IdType, ReviewStatus
 from kuaiji.national import rules as national
 from kuaiji.records import AccountRecovery, Event, ExamLevel, Finding, Role, Severity, Step
@@ -30,7 +31,6 @@ RETRIEVAL = "http://canet.com.cn/cj/835366.html"  # the platform's own 密码找
 CODE = "65"
 PLATFORM_ID = "xj-kjgl"
 
-REVIEW_WORKDAYS = 2  # FAQ 11: 审核将在2个工作日内完成
 RESET_DEFAULT = "Asc*6500"  # FAQ 4: 重置后的密码为Asc*6500
 FLAGGED_BORN_AFTER = dt.date(1998, 7, 2)  # FAQ 12: 1998年7月2日以后出生的考生
 SOCIAL_SECURITY_APP = "“新疆智慧人社”小程序"  # FAQ 12: where the proof is exported as PDF
@@ -65,10 +65,10 @@ def review_event(ctx: Context) -> Event | None:
     return ctx.schedule.first("review")
 
 
-def review_deadline(ctx: Context, event: Event) -> clock.WorkdayAnswer | None:
-    """The latest moment to apply that leaves 2 working days before registration closes."""
-    closes = event.closes or ctx.schedule.registration_closes
-    return clock.workdays_before(closes, REVIEW_WORKDAYS) if closes else None
+def review_deadline(ctx: Context, event: Event) -> LeadTime | None:
+    """The latest moment to apply that still leaves the review's working days (data:
+    ``working_days``) before it closes: the core's one rule of lead times."""
+    return lead_time(event)
 
 
 def _review_platform(ctx: Context, event: Event) -> tuple[str, str | None]:
@@ -94,7 +94,7 @@ def review(ctx: Context) -> list[Finding]:
     if event is None:
         return _review_unknown(ctx)
     answer = review_deadline(ctx, event)
-    deadline = answer.moment if answer else None
+    deadline = answer.moment if answer else event.closes
     name, url = _review_platform(ctx, event)
     state = ctx.candidate.provincial_review
     status = state.status if state is not None else ReviewStatus.NONE
@@ -103,8 +103,8 @@ def review(ctx: Context) -> list[Finding]:
     if status is ReviewStatus.APPLIED:
         expected = None
         if state is not None and state.applied is not None:
-            expected = clock.workdays_after(state.applied, REVIEW_WORKDAYS).moment
-        when = f"，最晚约 {clock.human(expected)} 出结果" if expected else ""
+            expected = clock.workdays_after(state.applied, event.working_days or 0).moment
+        when = f"，最晚约 {clock.human(expected)} 出结果" if event.working_days and expected else ""
         closes = ctx.schedule.registration_closes
         if expected is not None and closes is not None and expected > closes:
             when += "，晚于报名截止，请联系会计科"
@@ -131,8 +131,11 @@ def review(ctx: Context) -> list[Finding]:
                 if rejected
                 else "新疆考区须先在新疆会计人员服务平台通过报名资格审核，才能在全国平台报名缴费；尚未申请"
             )
-            + f"。审核在 2 个工作日内完成，须留出 2 个工作日：最晚 {clock.human(deadline) if deadline else '未知'} 前提交"
-            + (f"（{answer.note}）" if answer and answer.note else ""),
+            + (
+                f"。审核{answer.text}，最晚 {clock.human(answer.moment)} 前提交"
+                if answer
+                else f"。审核所需时间资料未给出，请在 {clock.human(event.closes) if event.closes else '截止'} 前尽早提交"
+            ),
             action=(
                 f"{first}在{name}点击中级资格考试报名，完善考试人员信息、上传社保缴费证明"
                 f"（{SOCIAL_SECURITY_APP}导出 PDF），提交报名资格审核"
@@ -224,7 +227,7 @@ def social_security(ctx: Context) -> list[Finding]:
     born = ctx.birth_date
     flagged = born is not None and born > FLAGGED_BORN_AFTER
     answer = review_deadline(ctx, event)
-    deadline = answer.moment if answer else None
+    deadline = answer.moment if answer else event.closes
     if months is not None and months < need * 12:
         return [
             Finding(
@@ -258,7 +261,7 @@ def steps(ctx: Context) -> list[Step]:
     event = review_event(ctx)
     if event is not None:
         answer = review_deadline(ctx, event)
-        deadline = answer.moment if answer else None
+        deadline = answer.moment if answer else event.closes
         note = (
             f"新疆：申请报名资格审核之前须完成；审核最晚 {clock.human(deadline)} 前提交"
             if deadline
@@ -312,7 +315,7 @@ def steps(ctx: Context) -> list[Step]:
                 done=state is not None and state.status is ReviewStatus.APPROVED,
                 note=_join(
                     "审核通过后才能在全国平台报名缴费",
-                    answer.note if answer else None,
+                    answer.text if answer else None,
                 ),
                 source=event.source,
             )

@@ -1,0 +1,220 @@
+"""Every known deadline of the exams, by region, sorted by time: what closes next.
+
+One implementation of the time rules for every plugin: an event whose data says what it
+takes to beat it (``working_days`` of a review, ``calendar_days`` of a transfer) gets a
+*latest safe start*, in working days from chinesecalendar (Monday–Friday, with a visible
+note, outside its years). Past or future is always measured from the evaluation time.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+import attrs
+
+from kuaiji import clock
+from kuaiji.context import Region
+from kuaiji.engine import data_year_for, schedule_view
+from kuaiji.leads import LeadTime, lead_time
+from kuaiji.plugins import Registry, get_registry
+from kuaiji.records import NATIONAL_CODE, Alternative, Event, EventKind, ExamLevel, Schedule
+
+SOON = dt.timedelta(hours=72)
+
+TITLES = {
+    EventKind.REGISTRATION: "网上报名",
+    EventKind.PAYMENT: "网上缴费截止",
+    EventKind.COLLECTION: "信息采集截止",
+    EventKind.CHANGE: "信息变更截止",
+    EventKind.TRANSFER: "调转申请截止",
+    EventKind.REVIEW: "报名前资格审核",
+    EventKind.ADMISSION_TICKET: "打印准考证",
+    EventKind.EXAM: "考试",
+    EventKind.OTHER: "其他",
+}
+
+
+@attrs.frozen
+class Deadline:
+    """One dated event of one exam, as it applies in one region."""
+
+    region: str  # the code of the jurisdiction whose data gives the event
+    region_name: str
+    level: ExamLevel
+    year: int  # the exam year asked for
+    data_year: int  # the year the dates come from
+    event: Event
+    plugin: str
+    lead: LeadTime | None = None
+
+    @property
+    def known(self) -> bool:
+        return self.data_year == self.year
+
+    @property
+    def title(self) -> str:
+        return self.event.title or TITLES[self.event.kind]
+
+    @property
+    def moment(self) -> dt.datetime:
+        """When to act by: the latest safe start, else the close; an exam's first day."""
+        e = self.event
+        if e.kind is EventKind.EXAM and e.opens is not None:
+            return e.opens
+        if self.lead is not None:
+            return self.lead.moment
+        moment = e.closes or e.opens
+        assert moment is not None  # the loader refuses an event with neither
+        return moment
+
+    def past(self, at: dt.datetime) -> bool:
+        end = self.event.closes or self.event.opens
+        return end is not None and end <= at and self.moment <= at
+
+    def to_dict(self, at: dt.datetime) -> dict[str, Any]:
+        e = self.event
+        return {
+            "region": self.region,
+            "region_name": self.region_name,
+            "exam": self.level.value,
+            "year": self.year,
+            "data_year": self.data_year,
+            "known": self.known,
+            "id": e.id,
+            "kind": e.kind.value,
+            "title": self.title,
+            "opens": clock.iso(e.opens),
+            "closes": clock.iso(e.closes),
+            "latest_start": clock.iso(self.lead.moment) if self.lead else None,
+            "lead": self.lead.text if self.lead else None,
+            "moment": clock.iso(self.moment),
+            "past": self.past(at),
+            "time_left": None if self.past(at) else clock.countdown(at, self.moment),
+            "soon": self.soon(at),
+            "source": e.source,
+            "inferred": e.inferred,
+            "reliability": e.reliability.value,
+            "note": e.note,
+            "alternatives": [_alternative(a) for a in e.alternatives],
+            "plugin": self.plugin,
+        }
+
+    def soon(self, at: dt.datetime) -> bool:
+        """Closes (or must be started) within 72 hours of ``at``."""
+        return at <= self.moment <= at + SOON
+
+
+def _alternative(a: Alternative) -> dict[str, Any]:
+    return {
+        "opens": clock.iso(a.opens),
+        "closes": clock.iso(a.closes),
+        "value": a.value,
+        "source": a.source,
+        "reliability": a.reliability.value,
+        "note": a.note,
+    }
+
+
+@attrs.frozen
+class DeadlineTable:
+    """Deadlines sorted by time, with what the data does not know said in ``notes``."""
+
+    at: dt.datetime
+    deadlines: tuple[Deadline, ...]
+    notes: tuple[str, ...] = ()
+    regions: tuple[Region, ...] = ()  # the regions asked for; empty = all
+
+    def upcoming(self) -> tuple[Deadline, ...]:
+        return tuple(d for d in self.deadlines if not d.past(self.at))
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "at": clock.iso(self.at),
+            "regions": [{"code": r.code, "name": r.name} for r in self.regions] or "all",
+            "notes": list(self.notes),
+            "deadlines": [d.to_dict(self.at) for d in self.deadlines],
+        }
+
+
+def deadlines(
+    *,
+    regions: Sequence[str] = (),
+    exams: Iterable[ExamLevel | str] = (ExamLevel.JUNIOR, ExamLevel.INTERMEDIATE),
+    years: Iterable[int] = (),
+    at: dt.datetime | None = None,
+    registry: Registry | None = None,
+) -> DeadlineTable:
+    """Every known deadline of ``exams`` in ``years`` (default: the evaluation year) for
+    ``regions`` (codes or names; default: all, each event listed once for the region whose
+    data gives it), sorted by time."""
+    registry = registry or get_registry()
+    moment = at.astimezone(clock.SHANGHAI) if at is not None else clock.now()
+    levels = [ExamLevel(e) for e in exams]
+    wanted_years = list(years) or [moment.year]
+    resolved = tuple(registry.resolve(r, field="--region") for r in regions)
+    names = {code: j.name for code, j in registry.jurisdictions.items()}
+    found: list[Deadline] = []
+    notes: list[str] = []
+    for level in levels:
+        for year in wanted_years:
+            data_year = data_year_for(registry, level, year)
+            if data_year is None:
+                notes.append(f"{year} 年{level.zh}：没有任何日期资料（未知）")
+                continue
+            if data_year != year:
+                notes.append(
+                    f"{year} 年{level.zh}安排尚未公布（未知）：以下为 {data_year} 年的日期，仅供参考"
+                )
+            for region_code, plugin, event in _events(registry, resolved, level, year, data_year):
+                found.append(
+                    Deadline(
+                        region=region_code,
+                        region_name=names.get(region_code, region_code),
+                        level=level,
+                        year=year,
+                        data_year=data_year,
+                        event=event,
+                        plugin=plugin,
+                        lead=lead_time(event),
+                    )
+                )
+    if not resolved:
+        notes.append("“全国”的日期适用于没有单独列出该项的地区")
+    found.sort(key=lambda d: (d.moment, d.region, d.event.id))
+    return DeadlineTable(moment, tuple(found), tuple(notes), resolved)
+
+
+def _events(
+    registry: Registry,
+    regions: Sequence[Region],
+    level: ExamLevel,
+    year: int,
+    data_year: int,
+) -> Iterable[tuple[str, str, Event]]:
+    schedules = _schedules(registry, level, data_year)
+    if not regions:
+        for schedule in schedules:
+            for event in schedule.events:
+                yield schedule.region, schedule.plugin, event
+        return
+    plugin_of = {id(e): s.plugin for s in schedules for e in s.events}
+    seen: set[int] = set()
+    for region in regions:
+        for event in schedule_view(registry, region, level, year).events:
+            if id(event) not in seen:
+                seen.add(id(event))
+                yield event.region, plugin_of.get(id(event), ""), event
+
+
+def _schedules(registry: Registry, level: ExamLevel, year: int) -> list[Schedule]:
+    out: list[Schedule] = []
+    for (_, lv, y), schedules in registry.schedules.items():
+        if lv is level and y == year:
+            out.extend(schedules)
+    out.sort(key=lambda s: (s.region != NATIONAL_CODE, s.region))
+    return out
+
+
+__all__ = ["Deadline", "DeadlineTable", "LeadTime", "deadlines", "lead_time"]
