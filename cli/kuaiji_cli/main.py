@@ -81,6 +81,29 @@ def _read_candidate(file: str) -> tuple[Candidate, Path]:
     return load_candidate(file), Path(file).resolve().parent
 
 
+def _write(path: str, data: bytes) -> None:
+    """Write a whole file or nothing (a temporary file renamed into place)."""
+    import os
+    import tempfile
+
+    from kuaiji.errors import InputError
+
+    target = Path(path)
+    folder = target.parent if str(target.parent) else Path()
+    if not folder.is_dir():
+        raise InputError.single(
+            "--ics", f"folder {str(folder)!r} does not exist", "create it first"
+        )
+    fd, tmp = tempfile.mkstemp(dir=folder, prefix=f".{target.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "wb") as out:
+            out.write(data)
+        os.replace(tmp, target)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
 def _at(at: str | None) -> dt.datetime | None:
     from kuaiji.clock import parse_at
 
@@ -108,9 +131,21 @@ def main(debug: bool) -> None:
 @click.option(
     "--show-personal-data", is_flag=True, help="Do not mask names, ID numbers and phones."
 )
+@click.option(
+    "--ics",
+    "ics",
+    metavar="FILE",
+    help="Also write the candidate's own timeline as an iCalendar file (alarms 3 and 1 days before).",
+)
 @handled
 def precheck(
-    file: str, exam: str, year: int, at: str | None, as_json: bool, show_personal_data: bool
+    file: str,
+    exam: str,
+    year: int,
+    at: str | None,
+    as_json: bool,
+    show_personal_data: bool,
+    ics: str | None,
 ) -> None:
     """Is the candidate in FILE (JSON; - for stdin) ready to register?"""
     from kuaiji.engine import precheck as run
@@ -118,6 +153,10 @@ def precheck(
     candidate, base_dir = _read_candidate(file)
     with _about(file):
         report = run(candidate, exam=exam, year=year, at=_at(at), base_dir=base_dir)
+    if ics:
+        from kuaiji.ics import timeline_calendar
+
+        _write(ics, timeline_calendar(report))
     if as_json:
         _dump(report.to_dict(show_personal_data=show_personal_data))
     else:
@@ -257,6 +296,53 @@ def transfer(
 
         click.echo(transfer_text(plan))
     sys.exit(3 if plan.problems else 0)
+
+
+@main.command()
+@click.option(
+    "--region",
+    "regions",
+    multiple=True,
+    metavar="CODE",
+    help="A region code or name (repeatable; default: all regions).",
+)
+@click.option("--exam", type=EXAMS, help="junior or intermediate (default: both).")
+@click.option(
+    "--year",
+    "years",
+    type=int,
+    multiple=True,
+    help="Exam year (repeatable; default: that of --at).",
+)
+@click.option("--at", "at", metavar="DATETIME", help="Evaluation time (default: now).")
+@click.option("--json", "as_json", is_flag=True)
+@click.option("--ics", "ics", metavar="FILE", help="Also write them as an iCalendar file.")
+@handled
+def deadlines(
+    regions: tuple[str, ...],
+    exam: str | None,
+    years: tuple[int, ...],
+    at: str | None,
+    as_json: bool,
+    ics: str | None,
+) -> None:
+    """Every known deadline, sorted by time, with the time left and its source."""
+    from kuaiji.deadlines import deadlines as collect
+
+    exams = (exam,) if exam else ("junior", "intermediate")
+    table = collect(regions=regions, exams=exams, years=years, at=_at(at))
+    if ics:
+        from kuaiji.ics import deadlines_calendar
+
+        _write(ics, deadlines_calendar(table))
+    if as_json:
+        _dump(table.to_dict())
+    else:
+        from kuaiji_cli.render import deadlines_text
+
+        click.echo(deadlines_text(table))
+        if ics:
+            click.echo(f"已写入 {len(table.deadlines)} 个日历事件：{ics}")
 
 
 @main.group()

@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from kuaiji.accounts import PasswordCheck, RecoveryPlan
+    from kuaiji.deadlines import DeadlineTable
     from kuaiji.engine import ChangePlan, Report, TransferPlan
     from kuaiji.records import Finding, Step
 
@@ -191,4 +192,50 @@ def password_text(result: PasswordCheck) -> str:
             lines.append(f"  怎么办：{f.action}")
         if f.source:
             lines.append(f"  来源：{f.source}")
+    return "\n".join(lines)
+
+
+def deadlines_text(table: DeadlineTable) -> str:
+    from kuaiji import clock
+
+    at = table.at
+    where = "、".join(f"{r.name} {r.code}" for r in table.regions) or "全部地区"
+    lines = [f"截止时间一览：{where}（评估时间 {clock.human(at)} 北京时间）"]
+    lines.extend(f"注意：{note}" for note in table.notes)
+    if not table.deadlines:
+        lines.append("  没有已知的截止时间")
+    for d in table.deadlines:
+        e = d.event
+        past = d.past(at)
+        if not d.known:
+            mark, left = "  参考", ""
+        elif past:
+            mark, left = "  已过", ""
+        else:
+            mark = "⚠ 72h" if d.soon(at) else "      "
+            left = f"（{clock.countdown(at, d.moment)}）"
+        window = ""
+        if e.kind.value == "exam" and e.opens and e.closes:
+            window = f" · 至 {clock.human(e.closes)}"
+        elif e.opens and e.closes:
+            window = f" · {clock.human(e.opens)} 起"
+        what = d.title + (f"（最晚开始：{d.lead.text}）" if d.lead else "")
+        if d.lead and e.closes:
+            what += f"，截止 {clock.human(e.closes)}"
+        flags = "".join(
+            f
+            for f in (
+                " [推断]" if e.inferred else "",
+                " [来源可靠性低]" if e.reliability.value == "low" else "",
+            )
+        )
+        reference = "" if d.known else f" [参考 {d.data_year} 年]"
+        lines.append(
+            f"{mark} {clock.human(d.moment)}{left} {d.year}{d.level.zh} {d.region_name}：{what}"
+            f"{window}{flags}{reference}"
+        )
+        for alt in e.alternatives:
+            value = clock.human(alt.closes) if alt.closes else (alt.value or "?")
+            lines.append(f"          另有来源称 {value}（{alt.source}）")
+        lines.append(f"          来源：{e.source}")
     return "\n".join(lines)

@@ -114,7 +114,9 @@ def run_case(case: Case, registry: Registry) -> list[str]:
             if not _in_order(expect["steps"], timeline):
                 problems.append(f"timeline {timeline}, expected {expect['steps']} in this order")
         step_ids = {s.id for s in report.steps}
-        problems += [f"unexpected step {i}" for i in expect.get("absent_steps", []) if i in step_ids]
+        problems += [
+            f"unexpected step {i}" for i in expect.get("absent_steps", []) if i in step_ids
+        ]
     elif command == "transfer":
         plan = plan_transfer(candidate, data["to"], exam=exam, year=year, at=at, registry=registry)
         ids = [s.id for s in plan.steps]

@@ -70,6 +70,9 @@ class Deadline:
         return moment
 
     def past(self, at: dt.datetime) -> bool:
+        """Passed at ``at``. Never for a year whose dates are only a reference."""
+        if not self.known:
+            return False
         end = self.event.closes or self.event.opens
         return end is not None and end <= at and self.moment <= at
 
@@ -91,7 +94,9 @@ class Deadline:
             "lead": self.lead.text if self.lead else None,
             "moment": clock.iso(self.moment),
             "past": self.past(at),
-            "time_left": None if self.past(at) else clock.countdown(at, self.moment),
+            "time_left": clock.countdown(at, self.moment)
+            if self.known and not self.past(at)
+            else None,
             "soon": self.soon(at),
             "source": e.source,
             "inferred": e.inferred,
@@ -103,7 +108,7 @@ class Deadline:
 
     def soon(self, at: dt.datetime) -> bool:
         """Closes (or must be started) within 72 hours of ``at``."""
-        return at <= self.moment <= at + SOON
+        return self.known and at <= self.moment <= at + SOON
 
 
 def _alternative(a: Alternative) -> dict[str, Any]:
