@@ -4,11 +4,17 @@ from __future__ import annotations
 
 import copy
 import datetime as dt
+import os
 import shutil
+import tempfile
 from pathlib import Path
 from typing import Any
 
 import pytest
+
+# Never read or write the user's rules cache: every test run (and its subprocesses) gets an
+# empty one of its own.
+os.environ["KUAIJI_CACHE_DIR"] = tempfile.mkdtemp(prefix="kuaiji-test-cache-")
 
 import kuaiji
 from kuaiji.clock import SHANGHAI

@@ -37,13 +37,17 @@ def handled(fn: F) -> F:
 
     @functools.wraps(fn)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
-        from kuaiji.errors import InputError, KuaijiError
+        from kuaiji.errors import BundleError, InputError, KuaijiError
 
         debug = bool(click.get_current_context().find_root().params.get("debug"))
         try:
             return fn(*args, **kwargs)
         except InputError as exc:
             _fail(f"错误 (bad input): {exc.describe()}", 2)
+        except BundleError as exc:
+            _fail(
+                f"规则更新未完成，缓存未改动 (rules update refused): {exc}", 2 if exc.usage else 1
+            )
         except KuaijiError as exc:
             _fail(f"错误 (plugin or data): {exc}", 3)
         except (click.exceptions.Exit, click.ClickException, SystemExit):
@@ -343,6 +347,95 @@ def deadlines(
         click.echo(deadlines_text(table))
         if ics:
             click.echo(f"已写入 {len(table.deadlines)} 个日历事件：{ics}")
+
+
+@main.command()
+@click.option(
+    "--region", "regions", multiple=True, metavar="CODE", help="Region (repeatable; default: all)."
+)
+@click.option(
+    "--timeout",
+    type=click.FloatRange(0.1, 120),
+    default=10.0,
+    show_default=True,
+    help="Seconds per request.",
+)
+@click.option(
+    "--total",
+    type=click.FloatRange(0.5, 600),
+    default=30.0,
+    show_default=True,
+    help="Seconds for the whole command.",
+)
+@click.option("--json", "as_json", is_flag=True)
+@handled
+def status(regions: tuple[str, ...], timeout: float, total: float, as_json: bool) -> None:
+    """Do the platforms answer? Probes every platform URL of the regions' chains."""
+    from kuaiji.status import status as probe
+
+    report = probe(regions, timeout=timeout, total=total)
+    if as_json:
+        _dump(report.to_dict())
+    else:
+        from kuaiji_cli.render import status_text
+
+        click.echo(status_text(report))
+    sys.exit(0 if report.ok else 1)
+
+
+@main.group()
+def rules() -> None:
+    """Rules data: where it comes from, updates from a URL, export as a bundle."""
+
+
+@rules.command("update")
+@click.option(
+    "--from", "url", required=True, metavar="URL", help="https URL of the bundle's index.json."
+)
+@click.option("--json", "as_json", is_flag=True)
+@handled
+def rules_update(url: str, as_json: bool) -> None:
+    """Download, verify and install a rules bundle (the cache is replaced only when valid)."""
+    from kuaiji.bundles import update
+
+    result = update(url)
+    if as_json:
+        _dump(result.to_dict())
+    elif not result.changed:
+        click.echo(f"规则已是最新（{result.url}）")
+    else:
+        click.echo(
+            f"已更新 {', '.join(result.plugins)}：{result.files} 个文件，{result.bytes} 字节 → {result.cache}"
+        )
+
+
+@rules.command("status")
+@click.option("--json", "as_json", is_flag=True)
+@handled
+def rules_status(as_json: bool) -> None:
+    """Where each plugin's data comes from (bundled or updated) and its date."""
+    from kuaiji.bundles import sources
+
+    found = sources()
+    if as_json:
+        _dump([s.to_dict() for s in found])
+        return
+    for s in found:
+        origin = "更新 (updated)" if s.origin == "updated" else "随插件 (bundled)"
+        click.echo(f"{s.plugin:<10} {origin:<16} {s.updated}  {s.where}")
+        if s.problem:
+            click.echo(f"           ! {s.problem}")
+
+
+@rules.command("export")
+@click.argument("folder", type=click.Path(file_okay=False))
+@handled
+def rules_export(folder: str) -> None:
+    """Write every plugin's bundled data as a rules bundle a deployment can host."""
+    from kuaiji.bundles import export
+
+    entries = export(Path(folder))
+    click.echo(f"已导出 {len(entries)} 个文件到 {folder}（{folder}/index.json）")
 
 
 @main.group()

@@ -10,6 +10,7 @@ if TYPE_CHECKING:
     from kuaiji.deadlines import DeadlineTable
     from kuaiji.engine import ChangePlan, Report, TransferPlan
     from kuaiji.records import Finding, Step
+    from kuaiji.status import StatusReport
 
 VERDICT_ZH = {"ready": "可以报名", "not_ready": "尚未就绪", "too_late": "已来不及"}
 SEVERITY_ZH = {"error": "✗ 错误", "warning": "! 警告", "info": "i 提示"}
@@ -238,4 +239,43 @@ def deadlines_text(table: DeadlineTable) -> str:
             value = clock.human(alt.closes) if alt.closes else (alt.value or "?")
             lines.append(f"          另有来源称 {value}（{alt.source}）")
         lines.append(f"          来源：{e.source}")
+    return "\n".join(lines)
+
+
+STATE_ZH = {
+    "up": "✓ 正常",
+    "slow": "! 缓慢",
+    "down": "✗ 出错",
+    "unreachable": "✗ 无法连接",
+    "not_probed": "- 未探测",
+}
+
+
+def status_text(report: StatusReport) -> str:
+    from kuaiji import clock
+
+    lines = [f"平台状态（{clock.human(report.at)} 北京时间，用时 {report.seconds:.1f} 秒）"]
+    for p in report.probes:
+        t = p.target
+        detail = []
+        if p.status is not None:
+            detail.append(f"HTTP {p.status}")
+        if p.seconds is not None:
+            detail.append(f"{p.seconds * 1000:.0f} ms")
+        if p.attempts:
+            detail.append(f"尝试 {p.attempts} 次")
+        if p.error:
+            detail.append(p.error)
+        retired = "" if t.in_service else "（已停用，仅供参考）"
+        lines.append(f"{STATE_ZH[p.state.value]}  {'、'.join(t.platforms)}{retired}  {t.url}")
+        lines.append(f"      {'；'.join(detail)}  [{', '.join(t.regions)}]")
+        if t.note:
+            lines.append(f"      说明：{t.note}")
+    probed = [p for p in report.probes if p.state.value != "not_probed"]
+    if report.ok:
+        lines.append("全部正常")
+    elif probed and all(p.state.value == "unreachable" for p in probed):
+        lines.append("全部无法连接：更可能是本机的网络问题（或全部平台同时故障）")
+    else:
+        lines.append("有平台不正常：是平台的问题，不是考生的，稍后再试")
     return "\n".join(lines)

@@ -18,7 +18,7 @@ import functools
 import json
 from collections.abc import Callable, Sequence
 from importlib import resources
-from typing import Any, TypeVar
+from typing import Any, ClassVar, TypeVar
 
 import attrs
 
@@ -120,19 +120,44 @@ def load_records(
     return tuple(records)
 
 
+SECTIONS = ("jurisdictions", "schedules", "contacts")  # what a data file may hold
+
+
+def validate_documents(docs: Sequence[DataDocument]) -> None:
+    """Structure every record of every section, as the plugins will: DataError if any fails."""
+    for doc in docs:
+        unknown = sorted(set(doc.sections) - set(SECTIONS))
+        if unknown:
+            raise DataError(f"{doc.name}: unknown section(s) {', '.join(unknown)}")
+        load_records(doc, "jurisdictions", Jurisdiction)
+        load_records(doc, "schedules", Schedule, _events)
+        load_records(doc, "contacts", Contact)
+
+
 class PluginData:
     """A plugin's data, loaded once on first use.
 
     ``PluginData("guangdong", "kuaiji_guangdong")`` reads ``kuaiji_guangdong/data/*.json``.
+    A valid rules bundle in the cache (:mod:`kuaiji.bundles`) that is newer than these files
+    replaces them, for this plugin only.
     """
+
+    _all: ClassVar[dict[str, PluginData]] = {}  # every instance, by name (export, status)
 
     def __init__(self, plugin: str, package: str, files: tuple[str, ...] | None = None) -> None:
         self.plugin = plugin
         self.package = package
         self._files = files
+        self.problem: str | None = None  # why an updated bundle was not used, if it was not
+        PluginData._all[plugin] = self
+
+    @classmethod
+    def every(cls) -> dict[str, PluginData]:
+        return dict(cls._all)
 
     @functools.cached_property
-    def documents(self) -> tuple[DataDocument, ...]:
+    def bundled(self) -> tuple[DataDocument, ...]:
+        """The data files shipped inside the plugin package."""
         folder = resources.files(self.package).joinpath("data")
         names = self._files or tuple(
             sorted(entry.name for entry in folder.iterdir() if entry.name.endswith(".json"))
@@ -146,9 +171,35 @@ class PluginData:
             docs.append(doc)
         return tuple(docs)
 
+    @functools.cached_property
+    def documents(self) -> tuple[DataDocument, ...]:
+        """The bundled files, or the cached update when it is newer and valid."""
+        from kuaiji import bundles
+
+        bundled = self.bundled
+        try:
+            cached = bundles.cached_documents(self.plugin)
+            if cached and _newest(cached) > _newest(bundled):
+                validate_documents(cached)
+                return cached
+        except DataError as exc:
+            self.problem = f"updated rules not used: {exc}"
+        return bundled
+
+    @property
+    def origin(self) -> str:
+        docs = self.documents
+        return docs[0].origin if docs else "bundled"
+
     @property
     def updated(self) -> dt.date | None:
         return max((d.updated for d in self.documents), default=None)
+
+    def reload(self) -> None:
+        """Forget what was loaded (after a rules update in this process)."""
+        for name in ("documents", "jurisdictions", "schedules", "contacts"):
+            self.__dict__.pop(name, None)
+        self.problem = None
 
     def records(
         self,
@@ -199,3 +250,7 @@ class PluginData:
             return self.contacts
 
         return kuaiji_jurisdictions, kuaiji_schedules, kuaiji_contacts
+
+
+def _newest(docs: Sequence[DataDocument]) -> dt.date:
+    return max((d.updated for d in docs), default=dt.date.min)

@@ -70,3 +70,12 @@ class PluginError(KuaijiError):
     def __init__(self, plugin: str, message: str) -> None:
         self.plugin = plugin
         super().__init__(f"plugin {plugin!r}: {message}")
+
+
+class BundleError(KuaijiError):
+    """A rules bundle that cannot be used (unreachable, tampered, too large, invalid).
+    The cache is left as it was. The CLI exits with code 1 (2 for a URL that is not https)."""
+
+    def __init__(self, message: str, *, usage: bool = False) -> None:
+        super().__init__(message)
+        self.usage = usage
