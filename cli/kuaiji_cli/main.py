@@ -122,7 +122,7 @@ def main(debug: bool) -> None:
 
 
 @main.command()
-@click.argument("file")
+@click.argument("file", required=False)
 @click.option("--exam", type=EXAMS, required=True, help="junior (初级) or intermediate (中级).")
 @click.option("--year", type=int, required=True, help="The exam year, e.g. 2026.")
 @click.option(
@@ -131,7 +131,7 @@ def main(debug: bool) -> None:
     metavar="DATETIME",
     help="Evaluation time, ISO 8601; no offset = Beijing time. Default: now.",
 )
-@click.option("--json", "as_json", is_flag=True, help="Print one JSON object.")
+@click.option("--json", "as_json", is_flag=True, help="Print one JSON object (batch: the summary).")
 @click.option(
     "--show-personal-data", is_flag=True, help="Do not mask names, ID numbers and phones."
 )
@@ -141,17 +141,69 @@ def main(debug: bool) -> None:
     metavar="FILE",
     help="Also write the candidate's own timeline as an iCalendar file (alarms 3 and 1 days before).",
 )
+@click.option(
+    "--batch",
+    "batch",
+    metavar="INPUT",
+    help="Check many candidates: a .jsonl or .csv file, a folder of .json files, or - (stdin).",
+)
+@click.option(
+    "--out", "out", metavar="FILE", help="Batch: write the results here (default: stdout)."
+)
+@click.option(
+    "--format",
+    "output_format",
+    type=click.Choice(["jsonl", "csv"]),
+    help="Batch: results as JSON Lines or CSV (UTF-8 with BOM). Default: from --out, else jsonl.",
+)
+@click.option(
+    "--jobs",
+    type=click.IntRange(1, 256),
+    help="Batch: worker processes (default: the machine's cores).",
+)
 @handled
 def precheck(
-    file: str,
+    file: str | None,
     exam: str,
     year: int,
     at: str | None,
     as_json: bool,
     show_personal_data: bool,
     ics: str | None,
+    batch: str | None,
+    out: str | None,
+    output_format: str | None,
+    jobs: int | None,
 ) -> None:
-    """Is the candidate in FILE (JSON; - for stdin) ready to register?"""
+    """Is the candidate in FILE (JSON; - for stdin) ready to register? With --batch, check
+    every candidate of INPUT, in order, and summarise."""
+    from kuaiji.errors import InputError
+
+    if (file is None) == (batch is None):
+        raise InputError.single(
+            "FILE", "give one candidate FILE or --batch INPUT", "not both, not neither"
+        )
+    if batch is not None:
+        if ics:
+            raise InputError.single(
+                "--ics", "not available with --batch", "run precheck FILE --ics for one candidate"
+            )
+        from kuaiji_cli.batch import run_batch
+
+        sys.exit(
+            run_batch(
+                batch,
+                exam=exam,
+                year=year,
+                at=_at(at),
+                out=out,
+                output_format=output_format,
+                jobs=jobs,
+                as_json=as_json,
+                show_personal_data=show_personal_data,
+            )
+        )
+    assert file is not None
     from kuaiji.engine import precheck as run
 
     candidate, base_dir = _read_candidate(file)

@@ -82,22 +82,33 @@ class ScheduleView:
     events: tuple[Event, ...] = ()
     collection_required: Fact | None = None
     notes: tuple[str, ...] = ()
+    _groups: dict[str, tuple[Event, ...]] = attrs.field(init=False, eq=False, repr=False)
+    _registration: tuple[Event, ...] = attrs.field(init=False, eq=False, repr=False)
+
+    def __attrs_post_init__(self) -> None:
+        # Built once: a view is shared by every candidate of a region (batches).
+        groups: dict[str, list[Event]] = {}
+        for event in self.events:
+            groups.setdefault(event.id, []).append(event)
+        object.__setattr__(self, "_groups", {k: tuple(v) for k, v in groups.items()})
+        phases = sorted(groups.get("registration", ()), key=lambda e: e.opens or e.closes or _MAX)
+        object.__setattr__(self, "_registration", tuple(phases))
 
     @property
     def known(self) -> bool:
         return self.data_year == self.year
 
     def group(self, event_id: str) -> tuple[Event, ...]:
-        return tuple(e for e in self.events if e.id == event_id)
+        return self._groups.get(event_id, ())
 
     def first(self, event_id: str) -> Event | None:
-        group = self.group(event_id)
+        group = self._groups.get(event_id)
         return group[0] if group else None
 
     @property
     def registration(self) -> tuple[Event, ...]:
         """The registration phases, in order."""
-        return tuple(sorted(self.group("registration"), key=lambda e: e.opens or e.closes or _MAX))
+        return self._registration
 
     @property
     def registration_opens(self) -> dt.datetime | None:

@@ -99,7 +99,15 @@ def data_year_for(registry: Registry, level: ExamLevel, year: int) -> int | None
 
 def schedule_view(registry: Registry, region: Region, level: ExamLevel, year: int) -> ScheduleView:
     """Merge the schedules of the chain for one exam. A year with no national data uses
-    the last known year's dates (marked: ``known`` is False)."""
+    the last known year's dates (marked: ``known`` is False). Built once per chain."""
+    key = (tuple(j.code for j in region.chain), level, year)
+    view = registry.views.get(key)
+    if view is None:
+        view = registry.views[key] = _schedule_view(registry, region, level, year)
+    return view
+
+
+def _schedule_view(registry: Registry, region: Region, level: ExamLevel, year: int) -> ScheduleView:
     data_year = data_year_for(registry, level, year)
     groups: dict[str, tuple[Event, ...]] = {}
     required = None
@@ -235,9 +243,11 @@ def precheck(
     at: dt.datetime | None = None,
     base_dir: Path | None = None,
     registry: Registry | None = None,
+    timeline: bool = True,
 ) -> Report:
     """Is ``candidate`` ready to register for ``exam`` (junior | intermediate) of ``year``,
-    evaluated at ``at`` (default: now, Asia/Shanghai)?"""
+    evaluated at ``at`` (default: now, Asia/Shanghai)? ``timeline=False`` skips the
+    candidate's steps (batches report verdicts and findings only)."""
     registry = registry or get_registry()
     ctx = build_context(
         candidate, exam=exam, year=year, at=at, base_dir=base_dir, registry=registry
@@ -249,9 +259,11 @@ def precheck(
         findings.extend(f for _, records in result.records for f in records)
         findings.extend(plugin_finding(p) for p in result.problems)
     findings = apply_overrides(findings, plugins, registry)
-    timeline = registry.call("kuaiji_timeline", plugins, Step, ctx=ctx)
-    findings.extend(plugin_finding(p) for p in timeline.problems)
-    steps = merge_steps(timeline)
+    steps: tuple[Step, ...] = ()
+    if timeline:
+        answers = registry.call("kuaiji_timeline", plugins, Step, ctx=ctx)
+        findings.extend(plugin_finding(p) for p in answers.problems)
+        steps = merge_steps(answers)
     findings.sort(key=lambda f: _SEVERITY_ORDER[f.severity])
     return Report(
         verdict=decide(findings, ctx.at),

@@ -32,7 +32,13 @@ class PhotoInfo:
 
 
 def inspect(relative: str, base_dir: Path, *, allow_outside: bool = False) -> PhotoInfo:
-    """Inspect the photo at ``relative`` (to ``base_dir``)."""
+    """Inspect the photo at ``relative`` (to ``base_dir``); read once per path in a process
+    (a batch of candidates often shares one folder of photos)."""
+    return _inspect(relative, base_dir, allow_outside)
+
+
+@functools.lru_cache(maxsize=4096)
+def _inspect(relative: str, base_dir: Path, allow_outside: bool) -> PhotoInfo:
     fix = "give the path of a JPG or PNG photo, relative to the candidate file"
     candidate_path = base_dir / relative
     try:

@@ -105,6 +105,7 @@ class Registry:
         }
         self.jurisdictions = self._collect_jurisdictions()
         self.names = name_index(self.jurisdictions)
+        self.views: dict[Any, Any] = {}  # schedule views by (chain, level, year), engine's
         self.schedules = self._collect_schedules()
         self.overrides = self._collect(hookspecs.kuaiji_rule_overrides.__name__, Override)
         self.rules = self._collect(hookspecs.kuaiji_rules.__name__, RuleDoc)
@@ -194,7 +195,7 @@ class Registry:
             if wrong:
                 problems.append(PluginProblem(name, wrong, hook))
                 continue
-            records.append((name, tuple(attrs.evolve(r, plugin=name) for r in checked)))
+            records.append((name, tuple(_tagged(r, name) for r in checked)))
         return HookResult(tuple(records), tuple(problems))
 
     def _caller(self, hook: str, plugin: str) -> Callable[..., Any]:
@@ -272,10 +273,31 @@ class Registry:
             prefix = code[:length]
             if len(prefix) < length and length != 2:
                 continue
-            found = tuple(c for c in self.contacts if c.code == prefix or prefix in c.serves)
+            found = self._contacts_by_code.get(prefix)
             if found:
                 return found
         return ()
+
+    @functools.cached_property
+    def _contacts_by_code(self) -> dict[str, tuple[Contact, ...]]:
+        index: dict[str, list[Contact]] = {}
+        for contact in self.contacts:
+            for code in dict.fromkeys((contact.code, *contact.serves)):
+                if code is not None:
+                    index.setdefault(code, []).append(contact)
+        return {code: tuple(found) for code, found in index.items()}
+
+
+def _tagged(record: Any, plugin: str) -> Any:
+    """The record with ``plugin`` filled in. A record fresh from its plugin (plugin "") is
+    tagged in place, which is safe: nothing has seen it yet, and a constant returned again
+    gets the same name; one that another plugin tagged is copied."""
+    if record.plugin == plugin:
+        return record
+    if record.plugin == "":
+        object.__setattr__(record, "plugin", plugin)
+        return record
+    return attrs.evolve(record, plugin=plugin)
 
 
 def _check_records(answer: object, expect: type) -> tuple[Sequence[Any], str | None]:

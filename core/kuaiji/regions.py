@@ -26,6 +26,7 @@ def _gbt2260() -> object:
     return numdb.get("cn/loc")
 
 
+@functools.cache
 def division_name(code: str) -> str | None:
     """The name of a GB/T 2260 code (2, 4 or 6 digits), from python-stdnum's database;
     None when unknown."""

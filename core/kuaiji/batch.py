@@ -1,0 +1,514 @@
+"""Batch prechecks: thousands to a million candidates, streamed, in order, in parallel.
+
+Input: JSON Lines (one candidate a line), CSV (one a row; see :func:`csv_record`), or a
+folder of candidate JSON files. Output: one result per input record, in input order, as
+JSON Lines or CSV (UTF-8 with a BOM, for Excel). A record that cannot be read or checked
+becomes an ``error`` result naming its line and the reason; the batch goes on. Records in
+= records out.
+
+Work is cut into chunks that worker processes check (each builds the plugin registry once);
+at most a few chunks are in flight, so memory does not grow with the input.
+"""
+
+from __future__ import annotations
+
+import collections
+import concurrent.futures as cf
+import contextlib
+import csv
+import datetime as dt
+import functools
+import io
+import json
+import os
+import signal
+import sys
+import typing
+from collections.abc import Callable, Iterable, Iterator
+from pathlib import Path
+from typing import Any, TextIO
+
+import attrs
+
+from kuaiji import clock
+from kuaiji.errors import InputError, KuaijiError
+from kuaiji.masking import mask_id, mask_name, mask_phone
+from kuaiji.records import ExamLevel
+
+CHUNK = 400  # records per task
+FORMATS = ("jsonl", "csv")
+CSV_COLUMNS = (
+    "record",
+    "verdict",
+    "region",
+    "region_name",
+    "name",
+    "id_number",
+    "rules",
+    "findings",
+    "error",
+)
+PERSONAL = ("name", "id_number", "phone")
+
+
+@attrs.frozen
+class Options:
+    exam: ExamLevel
+    year: int
+    at: dt.datetime
+    output: str = "jsonl"  # jsonl | csv
+    show_personal_data: bool = False
+
+
+@attrs.frozen
+class Item:
+    """One input record, not yet parsed: where it is, and its text or CSV row."""
+
+    label: str  # "line 12", "row 3", or a file name
+    payload: str | dict[str, str]
+    base_dir: str
+
+
+@attrs.frozen
+class Result:
+    """What the parent needs of a checked record: its output line and the counts."""
+
+    label: str
+    verdict: str  # ready | not_ready | too_late | error
+    region: str  # the province (or "未知")
+    rules: tuple[str, ...]
+    line: str  # the JSON line, or the CSV row, ready to write
+    plugin_failed: bool = False
+
+
+# --- reading ---
+
+
+def open_input(source: str) -> tuple[Iterator[Item], Callable[[], float | None]]:
+    """The records of ``source`` (a file, a folder, or ``-`` for stdin), and a function
+    giving the fraction read so far (None when unknown), for the progress bar."""
+    if source == "-":
+        stream = sys.stdin
+        first = stream.read(1).lstrip("\ufeff") or stream.read(1)
+        lines = chain_first(first, stream)
+        base = str(Path.cwd())
+        reader = _jsonl_items(lines, base) if first in ("{", "[", "") else _csv_items(lines, base)
+        return reader, lambda: None
+    path = Path(source)
+    if path.is_dir():
+        files = sorted(p for p in path.iterdir() if p.suffix.lower() == ".json" and p.is_file())
+        done = [0]
+
+        def folder() -> Iterator[Item]:
+            for file in files:
+                done[0] += 1
+                yield Item(file.name, _read_text(file), str(path))
+
+        return folder(), lambda: done[0] / len(files) if files else 1.0
+    if not path.is_file():
+        raise InputError.single(
+            "--batch",
+            f"{source!r} is not a file or folder",
+            "give a .jsonl or .csv file, a folder of .json files, or - for stdin",
+        )
+    size = path.stat().st_size or 1
+    raw = path.open("rb")
+    handle = io.TextIOWrapper(raw, encoding="utf-8-sig", newline="")
+    base = str(path.resolve().parent)
+    reader = (
+        _csv_items(handle, base) if path.suffix.lower() == ".csv" else _jsonl_items(handle, base)
+    )
+
+    def fraction() -> float | None:
+        try:
+            return min(raw.tell() / size, 1.0) if not handle.closed else 1.0
+        except (OSError, ValueError):
+            return None
+
+    return _closing(reader, handle), fraction
+
+
+def chain_first(first: str, rest: Iterable[str]) -> Iterator[str]:
+    """Lines of a stream whose first character was read already."""
+    head = True
+    for line in rest:
+        if head:
+            head = False
+            yield first + line
+        else:
+            yield line
+    if head and first:
+        yield first
+
+
+def _closing(items: Iterator[Item], handle: TextIO) -> Iterator[Item]:
+    try:
+        yield from items
+    finally:
+        handle.close()
+
+
+def _read_text(path: Path) -> str:
+    try:
+        return path.read_text(encoding="utf-8-sig")
+    except (OSError, UnicodeDecodeError) as exc:
+        return f"\x00unreadable: {type(exc).__name__}"
+
+
+def _jsonl_items(lines: Iterable[str], base_dir: str) -> Iterator[Item]:
+    for number, line in enumerate(lines, 1):
+        if line.strip():
+            yield Item(f"line {number}", line, base_dir)
+
+
+def _csv_items(lines: Iterable[str], base_dir: str) -> Iterator[Item]:
+    reader = csv.DictReader(lines)
+    if reader.fieldnames is None:
+        return
+    unknown = [f for f in reader.fieldnames if f not in csv_fields()]
+    if unknown:
+        raise InputError.single(
+            "--batch",
+            f"unknown CSV column(s): {', '.join(unknown)}",
+            f"use the candidate file's field paths as headers: {', '.join(csv_fields())}",
+        )
+    for row in reader:
+        # The header is line 1: data rows are numbered as a spreadsheet shows them.
+        yield Item(
+            f"row {reader.line_num}", {k: v for k, v in row.items() if k is not None}, base_dir
+        )
+
+
+# --- CSV columns ---
+
+
+def csv_fields() -> dict[str, type]:
+    """Every CSV header accepted: a field path of the candidate file and its type. Lists
+    (education, continuing_education, qualifications) are JSON arrays in one cell."""
+    return _csv_fields()
+
+
+@functools.cache
+def _csv_fields() -> dict[str, type]:
+    from kuaiji.models import Candidate
+
+    out: dict[str, type] = {}
+
+    def walk(cls: type, prefix: str) -> None:
+        hints = typing.get_type_hints(cls)
+        for field in attrs.fields(cls):
+            tp = hints[field.name]
+            args = [a for a in typing.get_args(tp) if a is not type(None)]
+            inner = args[0] if len(args) == 1 and typing.get_origin(tp) is not tuple else tp
+            if attrs.has(inner):
+                walk(inner, f"{prefix}{field.name}.")
+            else:
+                out[f"{prefix}{field.name}"] = inner
+
+    walk(Candidate, "")
+    return out
+
+
+_TRUE = {"true", "1", "yes", "y", "是", "对"}
+_FALSE = {"false", "0", "no", "n", "否", "不"}
+
+
+def csv_record(row: dict[str, str]) -> dict[str, Any]:
+    """A CSV row as a candidate document: dotted headers nest, typed by the schema; empty
+    cells are absent; a cell with a JSON array is a list."""
+    fields = csv_fields()
+    data: dict[str, Any] = {}
+    for key, cell in row.items():
+        text = (cell or "").strip()
+        if not text:
+            continue
+        value: Any = text
+        tp = fields.get(key)
+        if typing.get_origin(tp) is tuple:
+            value = _json_cell(key, text)
+        elif tp is bool:
+            if text.lower() in _TRUE:
+                value = True
+            elif text.lower() in _FALSE:
+                value = False
+        elif tp is int and text.lstrip("-").isdigit():
+            value = int(text)
+        elif tp is float:
+            with contextlib.suppress(ValueError):
+                value = float(text)
+        target = data
+        *parents, leaf = key.split(".")
+        for parent in parents:
+            target = target.setdefault(parent, {})
+        target[leaf] = value
+    return data
+
+
+def _json_cell(key: str, text: str) -> Any:
+    try:
+        return json.loads(text)
+    except ValueError:
+        raise InputError.single(
+            key,
+            "expected a JSON array in this cell",
+            'write e.g. [{"mode": "full_time", "level": "bachelor"}]',
+        ) from None
+
+
+# --- checking (in a worker) ---
+
+_STATE: dict[str, Any] = {}
+
+
+def _init_worker(plugins_env: dict[str, str]) -> None:
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent handles Ctrl-C
+    os.environ.update(plugins_env)
+    from kuaiji.plugins import get_registry
+
+    _STATE["registry"] = get_registry()
+
+
+def check_chunk(items: list[Item], options: Options) -> list[Result]:
+    from kuaiji.plugins import get_registry
+
+    registry = _STATE.get("registry") or get_registry()
+    return [check_item(item, options, registry) for item in items]
+
+
+def check_item(item: Item, options: Options, registry: Any) -> Result:
+    from kuaiji.engine import PLUGIN_ERROR, candidate_from_dict, precheck
+
+    raw: Any = None
+    try:
+        if isinstance(item.payload, dict):
+            raw = csv_record(item.payload)
+        else:
+            if item.payload.startswith("\x00unreadable"):
+                raise InputError.single("", item.payload[1:], "save it as UTF-8 JSON")
+            try:
+                raw = json.loads(item.payload)
+            except ValueError as exc:
+                raise InputError.single(
+                    "", f"invalid JSON ({exc.args[0].split(':')[0]})", "fix the JSON syntax"
+                ) from None
+            except RecursionError:
+                raise InputError.single(
+                    "", "JSON nested too deeply", "flatten the document"
+                ) from None
+        candidate = candidate_from_dict(raw)
+        report = precheck(
+            candidate,
+            exam=options.exam,
+            year=options.year,
+            at=options.at,
+            base_dir=Path(item.base_dir),
+            registry=registry,
+            timeline=False,
+        )
+    except InputError as exc:
+        return _error(item, options, _scrub(exc.describe(), raw, options))
+    except KuaijiError as exc:
+        return _error(item, options, _scrub(f"{type(exc).__name__}: {exc}", raw, options))
+    except RecursionError:
+        return _error(item, options, "document nested too deeply")
+    region = report.region
+    province = region.province.name if region.province else region.name
+    findings = report.findings
+    rules = tuple(dict.fromkeys(f.rule for f in findings))
+    c = report.candidate
+    show = options.show_personal_data
+    row = {
+        "record": item.label,
+        "verdict": report.verdict.value,
+        "region": region.code,
+        "region_name": region.name,
+        "name": c.name if show else mask_name(c.name),
+        "id_number": c.id_number if show else mask_id(c.id_number),
+        "rules": list(rules),
+        "findings": [
+            {
+                "rule": f.rule,
+                "severity": f.severity.value,
+                "plugin": f.plugin,
+                "message": f.message,
+                "deadline": clock.iso(f.deadline),
+            }
+            for f in findings
+        ],
+        "error": None,
+    }
+    failed = any(f.rule == PLUGIN_ERROR for f in findings)
+    return Result(item.label, report.verdict.value, province, rules, _render(row, options), failed)
+
+
+def _error(item: Item, options: Options, message: str) -> Result:
+    row: dict[str, Any] = {
+        "record": item.label,
+        "verdict": "error",
+        "region": None,
+        "region_name": None,
+        "name": None,
+        "id_number": None,
+        "rules": [],
+        "findings": [],
+        "error": message,
+    }
+    return Result(item.label, "error", "未知", (), _render(row, options))
+
+
+def _scrub(message: str, raw: Any, options: Options) -> str:
+    """An error message with the record's own name, ID number and phone masked."""
+    if options.show_personal_data or not isinstance(raw, dict):
+        return message
+    for key, mask in (("id_number", mask_id), ("phone", mask_phone), ("name", mask_name)):
+        value = raw.get(key)
+        if isinstance(value, str | int) and len(str(value).strip()) >= 2:
+            message = message.replace(str(value).strip(), mask(str(value)))
+    return message
+
+
+def _render(row: dict[str, Any], options: Options) -> str:
+    if options.output == "jsonl":
+        return json.dumps(row, ensure_ascii=False)
+    findings = "\n".join(
+        f"[{f['severity']}] {f['rule']}: {f['message']}"
+        + (f"（截止 {f['deadline']}）" if f["deadline"] else "")
+        for f in row["findings"]
+    )
+    cells = [
+        row["record"],
+        row["verdict"],
+        row["region"],
+        row["region_name"],
+        row["name"],
+        row["id_number"],
+        ";".join(row["rules"]),
+        findings,
+        row["error"],
+    ]
+    out = io.StringIO()
+    csv.writer(out, lineterminator="\r\n").writerow(["" if c is None else c for c in cells])
+    return out.getvalue().removesuffix("\r\n")
+
+
+# --- running ---
+
+
+@attrs.define
+class Summary:
+    records: int = 0
+    verdicts: collections.Counter[str] = attrs.field(factory=collections.Counter)
+    regions: collections.Counter[str] = attrs.field(factory=collections.Counter)
+    rules: collections.Counter[str] = attrs.field(factory=collections.Counter)
+    plugin_failures: int = 0
+    last: str | None = None  # the label of the last record written
+    interrupted: bool = False
+    seconds: float = 0.0
+
+    def add(self, result: Result) -> None:
+        self.records += 1
+        self.verdicts[result.verdict] += 1
+        self.regions[result.region] += 1
+        self.rules.update(result.rules)
+        self.plugin_failures += result.plugin_failed
+        self.last = result.label
+
+    @property
+    def exit_code(self) -> int:
+        if self.interrupted:
+            return 130
+        if self.plugin_failures:
+            return 3
+        return 0 if self.verdicts.keys() <= {"ready"} else 1
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "records": self.records,
+            "verdicts": dict(self.verdicts.most_common()),
+            "regions": dict(self.regions.most_common()),
+            "top_rules": dict(self.rules.most_common(10)),
+            "plugin_failures": self.plugin_failures,
+            "interrupted": self.interrupted,
+            "last_record": self.last,
+            "seconds": round(self.seconds, 2),
+            "per_second": round(self.records / self.seconds) if self.seconds else None,
+        }
+
+
+def header(options: Options) -> str | None:
+    """What starts the output: the CSV header row (after a BOM, for Excel)."""
+    if options.output != "csv":
+        return None
+    out = io.StringIO()
+    csv.writer(out, lineterminator="\r\n").writerow(CSV_COLUMNS)
+    return "\ufeff" + out.getvalue().removesuffix("\r\n")
+
+
+def run(
+    items: Iterator[Item],
+    options: Options,
+    write: Callable[[str], None],
+    *,
+    jobs: int = 1,
+    progress: Callable[[Summary], None] | None = None,
+    registry: Any = None,
+) -> Summary:
+    """Check every item, in order, writing each result line as soon as its turn comes.
+    Ctrl-C stops cleanly: the lines written so far are whole, and the summary says how far
+    it got (``interrupted``)."""
+    import time
+
+    summary = Summary()
+    began = time.perf_counter()
+    first = header(options)
+    if first is not None:
+        write(first)
+    try:
+        for results in _results(items, options, jobs, registry):
+            for result in results:
+                write(result.line)
+                summary.add(result)
+            if progress is not None:
+                summary.seconds = time.perf_counter() - began
+                progress(summary)
+    except KeyboardInterrupt:
+        summary.interrupted = True
+    summary.seconds = time.perf_counter() - began
+    return summary
+
+
+def _chunks(items: Iterator[Item], size: int) -> Iterator[list[Item]]:
+    chunk: list[Item] = []
+    for item in items:
+        chunk.append(item)
+        if len(chunk) >= size:
+            yield chunk
+            chunk = []
+    if chunk:
+        yield chunk
+
+
+def _results(
+    items: Iterator[Item], options: Options, jobs: int, registry: Any
+) -> Iterator[list[Result]]:
+    if jobs <= 1:
+        from kuaiji.plugins import get_registry
+
+        registry = registry or get_registry()
+        for chunk in _chunks(items, CHUNK):
+            yield [check_item(item, options, registry) for item in chunk]
+        return
+    env = {k: v for k, v in os.environ.items() if k.startswith("KUAIJI_")}
+    pool = cf.ProcessPoolExecutor(max_workers=jobs, initializer=_init_worker, initargs=(env,))
+    pending: collections.deque[cf.Future[list[Result]]] = collections.deque()
+    try:
+        for chunk in _chunks(items, CHUNK):
+            pending.append(pool.submit(check_chunk, chunk, options))
+            while len(pending) >= jobs * 3:
+                yield pending.popleft().result()
+        while pending:
+            yield pending.popleft().result()
+    finally:
+        for future in pending:
+            future.cancel()
+        pool.shutdown(wait=True, cancel_futures=True)
