@@ -32,16 +32,15 @@ def run_batch(
 ) -> int:
     fmt = output_format or ("csv" if out and out.lower().endswith(".csv") else "jsonl")
     options = Options(ExamLevel(exam), year, at or clock.now(), fmt, show_personal_data)
-    items, fraction = open_input(source)
+    source_input = open_input(source)
     workers = jobs or os.cpu_count() or 1
     target: TextIO = Path(out).open("w", encoding="utf-8", newline="") if out else sys.stdout  # noqa: SIM115
-    ending = "\r\n" if fmt == "csv" else "\n"
-    bar = _Progress(fraction) if sys.stderr.isatty() else None
+    bar = _Progress(source_input.fraction) if sys.stderr.isatty() else None
     try:
         summary = run(
-            items,
+            source_input,
             options,
-            lambda line: _write(target, line + ending),
+            lambda text: _write(target, text),
             jobs=workers,
             progress=bar.update if bar else None,
         )

@@ -9,23 +9,65 @@
 
 from __future__ import annotations
 
-from kuaiji.engine import (
-    ChangePlan,
-    Report,
-    TransferPlan,
-    Verdict,
-    candidate_from_dict,
-    load_candidate,
-    parse_candidate,
-    plan_change,
-    plan_transfer,
-    precheck,
-)
-from kuaiji.errors import DataError, InputError, KuaijiError, PluginError, Problem
-from kuaiji.hookspecs import hookimpl
-from kuaiji.models import Candidate
-from kuaiji.plugins import Registry, get_registry
-from kuaiji.records import ExamLevel
+import importlib
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from kuaiji.engine import (
+        ChangePlan,
+        Report,
+        TransferPlan,
+        Verdict,
+        candidate_from_dict,
+        load_candidate,
+        parse_candidate,
+        plan_change,
+        plan_transfer,
+        precheck,
+    )
+    from kuaiji.errors import DataError, InputError, KuaijiError, PluginError, Problem
+    from kuaiji.hookspecs import hookimpl
+    from kuaiji.models import Candidate
+    from kuaiji.plugins import Registry, get_registry
+    from kuaiji.records import ExamLevel
+
+# Imported on first use (PEP 562): `import kuaiji.batch` or `kuaiji --help` need not load
+# the engine, the plugins and their data.
+_LAZY = {
+    **dict.fromkeys(
+        (
+            "ChangePlan",
+            "Report",
+            "TransferPlan",
+            "Verdict",
+            "candidate_from_dict",
+            "load_candidate",
+            "parse_candidate",
+            "plan_change",
+            "plan_transfer",
+            "precheck",
+        ),
+        "kuaiji.engine",
+    ),
+    **dict.fromkeys(
+        ("DataError", "InputError", "KuaijiError", "PluginError", "Problem"), "kuaiji.errors"
+    ),
+    "hookimpl": "kuaiji.hookspecs",
+    "Candidate": "kuaiji.models",
+    "Registry": "kuaiji.plugins",
+    "get_registry": "kuaiji.plugins",
+    "ExamLevel": "kuaiji.records",
+}
+
+
+def __getattr__(name: str) -> Any:
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module 'kuaiji' has no attribute {name!r}")
+    value = getattr(importlib.import_module(module), name)
+    globals()[name] = value
+    return value
+
 
 __version__ = "0.1.0"
 

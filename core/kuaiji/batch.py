@@ -35,7 +35,7 @@ from kuaiji.errors import InputError, KuaijiError
 from kuaiji.masking import mask_id, mask_name, mask_phone
 from kuaiji.records import ExamLevel
 
-CHUNK = 400  # records per task
+CHUNK = 1000  # records per task
 FORMATS = ("jsonl", "csv")
 CSV_COLUMNS = (
     "record",
@@ -60,8 +60,7 @@ class Options:
     show_personal_data: bool = False
 
 
-@attrs.frozen
-class Item:
+class Item(typing.NamedTuple):
     """One input record, not yet parsed: where it is, and its text or CSV row."""
 
     label: str  # "line 12", "row 3", or a file name
@@ -84,16 +83,39 @@ class Result:
 # --- reading ---
 
 
-def open_input(source: str) -> tuple[Iterator[Item], Callable[[], float | None]]:
-    """The records of ``source`` (a file, a folder, or ``-`` for stdin), and a function
-    giving the fraction read so far (None when unknown), for the progress bar."""
+class Span(typing.NamedTuple):
+    """A byte range of a JSON Lines file that a worker reads itself (the parent only finds
+    the line boundaries, so little crosses between processes)."""
+
+    path: str
+    start: int
+    end: int
+    first_line: int
+    base_dir: str
+
+
+Task = list[Item] | Span
+
+
+@attrs.frozen
+class Input:
+    """Where the records come from: ``tasks(size)`` cuts them into chunks of about ``size``
+    records; ``fraction()`` says how much has been handed out (None when unknown)."""
+
+    tasks: Callable[[int], Iterator[Task]]
+    fraction: Callable[[], float | None]
+
+
+def open_input(source: str) -> Input:
+    """The records of ``source``: a .jsonl (or .ndjson) or .csv file, a folder of .json
+    files, or ``-`` for stdin (JSON Lines if it starts with ``{``, else CSV)."""
     if source == "-":
         stream = sys.stdin
         first = stream.read(1).lstrip("\ufeff") or stream.read(1)
         lines = chain_first(first, stream)
         base = str(Path.cwd())
         reader = _jsonl_items(lines, base) if first in ("{", "[", "") else _csv_items(lines, base)
-        return reader, lambda: None
+        return Input(lambda size: _chunks(reader, size), lambda: None)
     path = Path(source)
     if path.is_dir():
         files = sorted(p for p in path.iterdir() if p.suffix.lower() == ".json" and p.is_file())
@@ -104,7 +126,9 @@ def open_input(source: str) -> tuple[Iterator[Item], Callable[[], float | None]]
                 done[0] += 1
                 yield Item(file.name, _read_text(file), str(path))
 
-        return folder(), lambda: done[0] / len(files) if files else 1.0
+        return Input(
+            lambda size: _chunks(folder(), size), lambda: done[0] / len(files) if files else 1.0
+        )
     if not path.is_file():
         raise InputError.single(
             "--batch",
@@ -112,12 +136,19 @@ def open_input(source: str) -> tuple[Iterator[Item], Callable[[], float | None]]
             "give a .jsonl or .csv file, a folder of .json files, or - for stdin",
         )
     size = path.stat().st_size or 1
-    raw = path.open("rb")
-    handle = io.TextIOWrapper(raw, encoding="utf-8-sig", newline="")
     base = str(path.resolve().parent)
-    reader = (
-        _csv_items(handle, base) if path.suffix.lower() == ".csv" else _jsonl_items(handle, base)
-    )
+    if path.suffix.lower() != ".csv":
+        handed = [0]
+
+        def spans(count: int) -> Iterator[Task]:
+            for span in _spans(path, count, base):
+                handed[0] = span.end
+                yield span
+
+        return Input(spans, lambda: min(handed[0] / size, 1.0))
+    raw = path.open("rb")
+    handle = io.TextIOWrapper(raw, encoding="utf-8", newline="")
+    reader = _closing(_csv_items(handle, base), handle)
 
     def fraction() -> float | None:
         try:
@@ -125,7 +156,45 @@ def open_input(source: str) -> tuple[Iterator[Item], Callable[[], float | None]]
         except (OSError, ValueError):
             return None
 
-    return _closing(reader, handle), fraction
+    return Input(lambda count: _chunks(reader, count), fraction)
+
+
+def _spans(path: Path, lines_per_span: int, base_dir: str) -> Iterator[Span]:
+    """Cut a file into spans of ``lines_per_span`` lines, reading it in large blocks."""
+    start = 0
+    line = 1
+    pending = 0  # newlines counted since ``start``
+    offset = 0
+    with path.open("rb") as handle:
+        while block := handle.read(1 << 22):
+            position = 0
+            while True:
+                found = block.find(b"\n", position)
+                if found < 0:
+                    break
+                pending += 1
+                position = found + 1
+                if pending == lines_per_span:
+                    end = offset + position
+                    yield Span(str(path), start, end, line, base_dir)
+                    start, line, pending = end, line + pending, 0
+            offset += len(block)
+    if offset > start:
+        yield Span(str(path), start, offset, line, base_dir)
+
+
+def _span_items(span: Span) -> list[Item]:
+    with open(span.path, "rb") as handle:  # noqa: PTH123 - a worker reads its own range
+        handle.seek(span.start)
+        data = handle.read(span.end - span.start)
+    text = data.decode("utf-8", errors="replace")
+    items = []
+    for number, line in enumerate(text.split("\n"), span.first_line):
+        if number == 1:
+            line = line.lstrip("\ufeff")
+        if line.strip():
+            items.append(Item(f"line {number}", line, span.base_dir))
+    return items
 
 
 def chain_first(first: str, rest: Iterable[str]) -> Iterator[str]:
@@ -155,14 +224,21 @@ def _read_text(path: Path) -> str:
         return f"\x00unreadable: {type(exc).__name__}"
 
 
+def _without_bom(lines: Iterable[str]) -> Iterator[str]:
+    for number, line in enumerate(lines):
+        yield line.lstrip("\ufeff") if number == 0 else line
+
+
 def _jsonl_items(lines: Iterable[str], base_dir: str) -> Iterator[Item]:
     for number, line in enumerate(lines, 1):
+        if number == 1:
+            line = line.lstrip("\ufeff")  # a BOM (some Windows editors write one)
         if line.strip():
             yield Item(f"line {number}", line, base_dir)
 
 
 def _csv_items(lines: Iterable[str], base_dir: str) -> Iterator[Item]:
-    reader = csv.DictReader(lines)
+    reader = csv.DictReader(_without_bom(lines))
     if reader.fieldnames is None:
         return
     unknown = [f for f in reader.fieldnames if f not in csv_fields()]
@@ -268,11 +344,26 @@ def _init_worker(plugins_env: dict[str, str]) -> None:
     _STATE["registry"] = get_registry()
 
 
-def check_chunk(items: list[Item], options: Options) -> list[Result]:
+Stats = tuple[str, str, str, tuple[str, ...], bool]  # label, verdict, region, rules, failed
+
+
+def check_chunk(task: Task, options: Options, registry: Any = None) -> tuple[str, list[Stats]]:
+    """Check a chunk; return its output lines as one block (cheap to send back from a
+    worker) and each record's counts."""
     from kuaiji.plugins import get_registry
 
-    registry = _STATE.get("registry") or get_registry()
-    return [check_item(item, options, registry) for item in items]
+    registry = registry or _STATE.get("registry") or get_registry()
+    items = _span_items(task) if isinstance(task, Span) else task
+    ending = "\r\n" if options.output == "csv" else "\n"
+    lines = []
+    stats = []
+    for item in items:
+        result = check_item(item, options, registry)
+        lines.append(result.line)
+        stats.append(
+            (result.label, result.verdict, result.region, result.rules, result.plugin_failed)
+        )
+    return ending.join(lines) + ending, stats
 
 
 def check_item(item: Item, options: Options, registry: Any) -> Result:
@@ -301,7 +392,7 @@ def check_item(item: Item, options: Options, registry: Any) -> Result:
             exam=options.exam,
             year=options.year,
             at=options.at,
-            base_dir=Path(item.base_dir),
+            base_dir=_path(item.base_dir),
             registry=registry,
             timeline=False,
         )
@@ -341,6 +432,11 @@ def check_item(item: Item, options: Options, registry: Any) -> Result:
     return Result(item.label, report.verdict.value, province, rules, _render(row, options), failed)
 
 
+@functools.lru_cache(maxsize=64)
+def _path(folder: str) -> Path:
+    return Path(folder)
+
+
 def _error(item: Item, options: Options, message: str) -> Result:
     row: dict[str, Any] = {
         "record": item.label,
@@ -369,7 +465,7 @@ def _scrub(message: str, raw: Any, options: Options) -> str:
 
 def _render(row: dict[str, Any], options: Options) -> str:
     if options.output == "jsonl":
-        return json.dumps(row, ensure_ascii=False)
+        return json.dumps(row, ensure_ascii=False, separators=(",", ":"))
     findings = "\n".join(
         f"[{f['severity']}] {f['rule']}: {f['message']}"
         + (f"（截止 {f['deadline']}）" if f["deadline"] else "")
@@ -405,13 +501,14 @@ class Summary:
     interrupted: bool = False
     seconds: float = 0.0
 
-    def add(self, result: Result) -> None:
+    def add(self, stats: Stats) -> None:
+        label, verdict, region, rules, failed = stats
         self.records += 1
-        self.verdicts[result.verdict] += 1
-        self.regions[result.region] += 1
-        self.rules.update(result.rules)
-        self.plugin_failures += result.plugin_failed
-        self.last = result.label
+        self.verdicts[verdict] += 1
+        self.regions[region] += 1
+        self.rules.update(rules)
+        self.plugin_failures += failed
+        self.last = label
 
     @property
     def exit_code(self) -> int:
@@ -445,7 +542,7 @@ def header(options: Options) -> str | None:
 
 
 def run(
-    items: Iterator[Item],
+    source: Input | Iterable[Item],
     options: Options,
     write: Callable[[str], None],
     *,
@@ -462,12 +559,13 @@ def run(
     began = time.perf_counter()
     first = header(options)
     if first is not None:
-        write(first)
+        write(first + ("\r\n" if options.output == "csv" else "\n"))
     try:
-        for results in _results(items, options, jobs, registry):
-            for result in results:
-                write(result.line)
-                summary.add(result)
+        tasks = source.tasks(CHUNK) if isinstance(source, Input) else _chunks(iter(source), CHUNK)
+        for block, stats in _results(tasks, options, jobs, registry):
+            write(block)  # whole lines only: an interrupted run leaves a valid prefix
+            for record in stats:
+                summary.add(record)
             if progress is not None:
                 summary.seconds = time.perf_counter() - began
                 progress(summary)
@@ -477,7 +575,7 @@ def run(
     return summary
 
 
-def _chunks(items: Iterator[Item], size: int) -> Iterator[list[Item]]:
+def _chunks(items: Iterator[Item], size: int) -> Iterator[Task]:
     chunk: list[Item] = []
     for item in items:
         chunk.append(item)
@@ -489,21 +587,21 @@ def _chunks(items: Iterator[Item], size: int) -> Iterator[list[Item]]:
 
 
 def _results(
-    items: Iterator[Item], options: Options, jobs: int, registry: Any
-) -> Iterator[list[Result]]:
+    tasks: Iterator[Task], options: Options, jobs: int, registry: Any
+) -> Iterator[tuple[str, list[Stats]]]:
     if jobs <= 1:
         from kuaiji.plugins import get_registry
 
         registry = registry or get_registry()
-        for chunk in _chunks(items, CHUNK):
-            yield [check_item(item, options, registry) for item in chunk]
+        for task in tasks:
+            yield check_chunk(task, options, registry)
         return
     env = {k: v for k, v in os.environ.items() if k.startswith("KUAIJI_")}
     pool = cf.ProcessPoolExecutor(max_workers=jobs, initializer=_init_worker, initargs=(env,))
-    pending: collections.deque[cf.Future[list[Result]]] = collections.deque()
+    pending: collections.deque[cf.Future[tuple[str, list[Stats]]]] = collections.deque()
     try:
-        for chunk in _chunks(items, CHUNK):
-            pending.append(pool.submit(check_chunk, chunk, options))
+        for task in tasks:
+            pending.append(pool.submit(check_chunk, task, options))
             while len(pending) >= jobs * 3:
                 yield pending.popleft().result()
         while pending:

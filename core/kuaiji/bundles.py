@@ -20,7 +20,6 @@ At run time a plugin uses its cached files when they are newer than its bundled 
 
 from __future__ import annotations
 
-import asyncio
 import datetime as dt
 import hashlib
 import json
@@ -29,15 +28,18 @@ import re
 import shutil
 import tempfile
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import attrs
-import httpx
 
 from kuaiji import clock
 from kuaiji.data import DataDocument, PluginData, parse_document, validate_documents
 from kuaiji.errors import BundleError, DataError
-from kuaiji.net import FetchError, Policy, check_url, client, fetch
+
+if TYPE_CHECKING:  # the network stack is imported only when an update runs
+    import httpx
+
+    from kuaiji.net import Policy
 
 ENV_CACHE = "KUAIJI_CACHE_DIR"  # where updated rules live (default: the user cache dir)
 ENV_ALLOW_LOOPBACK_HTTP = "KUAIJI_ALLOW_HTTP_LOOPBACK"  # "1": http://127.0.0.1 (tests only)
@@ -162,6 +164,10 @@ def update(
     http: httpx.AsyncClient | None = None,
 ) -> UpdateResult:
     """Download, verify and install the rules bundle whose index is at ``url``."""
+    import asyncio
+
+    from kuaiji.net import Policy
+
     policy = policy or Policy(
         max_bytes=MAX_INDEX_BYTES,
         allow_http_loopback=os.environ.get(ENV_ALLOW_LOOPBACK_HTTP) == "1",
@@ -176,6 +182,8 @@ async def update_async(
     root: Path | None = None,
     http: httpx.AsyncClient | None = None,
 ) -> UpdateResult:
+    from kuaiji.net import FetchError, check_url, client
+
     root = root or cache_dir()
     try:
         index_url = check_url(url, policy, field="--from")
@@ -244,6 +252,8 @@ async def update_async(
 async def _get(
     session: httpx.AsyncClient, url: str, policy: Policy, headers: dict[str, str]
 ) -> Any:
+    from kuaiji.net import FetchError, fetch
+
     try:
         return await fetch(session, url, policy, headers=headers)
     except FetchError as exc:

@@ -86,6 +86,12 @@ def iso(moment: dt.datetime | None) -> str | None:
     """ISO 8601 in Beijing time (``+08:00``), to the minute; None stays None."""
     if moment is None:
         return None
+    return _iso(moment)
+
+
+@functools.lru_cache(maxsize=4096)
+def _iso(moment: dt.datetime) -> str:
+    # Deadlines come from the data: the same few moments are formatted a million times.
     return moment.astimezone(SHANGHAI).isoformat(timespec="minutes")
 
 

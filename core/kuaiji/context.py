@@ -21,6 +21,10 @@ class Region:
     name: str
     chain: tuple[Jurisdiction, ...]
     contacts: tuple[Contact, ...] = ()  # the nearest finance bureaus' offices, when known
+    # Platform lookups, memoised: a region is resolved once and shared by every candidate.
+    _platforms: dict[tuple[Role, dt.date], Platform | None] = attrs.field(
+        factory=dict, init=False, eq=False, repr=False
+    )
 
     @property
     def contact_text(self) -> str | None:
@@ -64,11 +68,20 @@ class Region:
 
     def platform(self, role: Role, on: dt.date) -> Platform | None:
         """The platform for ``role`` on ``on``: the most specific jurisdiction's that has one."""
+        key = (role, on)
+        if key in self._platforms:
+            return self._platforms[key]
+        found = None
         for jurisdiction in reversed(self.chain):
             for platform in jurisdiction.platforms:
                 if role in platform.roles and platform.effective_on(on):
-                    return platform
-        return None
+                    found = platform
+                    break
+            if found is not None:
+                break
+        if len(self._platforms) < 1024:
+            self._platforms[key] = found
+        return found
 
 
 @attrs.frozen

@@ -10,6 +10,8 @@ from __future__ import annotations
 import datetime as dt
 import enum
 import functools
+import math
+import types
 import typing
 from collections.abc import Callable, Iterator
 from typing import Any, TypeVar
@@ -64,9 +66,10 @@ def _int(value: Any, _: type) -> int:
 def _float(value: Any, _: type) -> float:
     if isinstance(value, bool) or not isinstance(value, int | float):
         raise _Expected(f"expected a number, got {_type_name(value)}")
-    if value != value or value in (float("inf"), float("-inf")):
+    number = float(value)
+    if not math.isfinite(number):
         raise _Expected("expected a finite number")
-    return float(value)
+    return number
 
 
 def _date(value: Any, _: type) -> dt.date:
@@ -112,19 +115,13 @@ def _enum_hook(cls: type[enum.Enum]) -> Callable[[Any, type], enum.Enum]:
     return structure
 
 
-# singledispatch on the base types; a StrEnum is a str subclass, so _str_or_enum sends
-# enum types to their own check ("expected one of …").
-def _str_or_enum(value: Any, cls: type) -> Any:
-    if cls is not str and issubclass(cls, enum.Enum):
-        return _enum_hook(cls)(value, cls)
-    return _str(value, cls)
-
-
 def _is_tuple(tp: Any) -> bool:
     return typing.get_origin(tp) is tuple
 
 
 def _configure(conv: cattrs.Converter) -> None:
+    # cattrs registers str by class (singledispatch, str(value) would accept anything), and
+    # a StrEnum is a str: one hook for both sends enums to their own check.
     conv.register_structure_hook(str, _str_or_enum)
     conv.register_structure_hook(bool, _bool)
     conv.register_structure_hook(int, _int)
@@ -134,15 +131,58 @@ def _configure(conv: cattrs.Converter) -> None:
 
     def list_hook(tp: Any) -> Callable[[Any, Any], Any]:
         """Lists must be JSON arrays: cattrs alone would iterate an object's keys."""
+        if conv.detailed_validation:
 
-        def structure(value: Any, cls: Any) -> Any:
+            def structure(value: Any, cls: Any) -> Any:
+                if not isinstance(value, list):
+                    raise _Expected(f"expected a list, got {_type_name(value)}")
+                return conv._structure_tuple(value, cls)
+
+            return structure
+        # The fast pass: the item hook looked up once, not per item.
+        inner = typing.get_args(tp)[0]
+        item = conv.get_structure_hook(inner)
+
+        def fast(value: Any, cls: Any) -> Any:
             if not isinstance(value, list):
                 raise _Expected(f"expected a list, got {_type_name(value)}")
-            return conv._structure_tuple(value, cls)
+            return tuple([item(v, inner) for v in value])
+
+        return fast
+
+    conv.register_structure_hook_factory(_is_tuple, list_hook)
+    if not conv.detailed_validation:
+        conv.register_structure_hook_factory(_is_optional, _optional_hook(conv))
+
+
+def _str_or_enum(value: Any, cls: type) -> Any:
+    if cls is str:
+        return _str(value, cls)
+    return _enum_hook(cls)(value, cls)
+
+
+def _is_optional(tp: Any) -> bool:
+    args = typing.get_args(tp)
+    return (
+        typing.get_origin(tp) in (typing.Union, types.UnionType)
+        and len(args) == 2
+        and type(None) in args
+    )
+
+
+def _optional_hook(conv: cattrs.Converter) -> Callable[[Any], Callable[[Any, Any], Any]]:
+    """``X | None`` with X's hook looked up once (cattrs looks it up on every value)."""
+
+    def factory(tp: Any) -> Callable[[Any, Any], Any]:
+        inner = next(a for a in typing.get_args(tp) if a is not type(None))
+        hook = conv.get_structure_hook(inner)
+
+        def structure(value: Any, _: Any) -> Any:
+            return None if value is None else hook(value, inner)
 
         return structure
 
-    conv.register_structure_hook_factory(_is_tuple, list_hook)
+    return factory
 
 
 _configure(converter)

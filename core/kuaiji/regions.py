@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Mapping
+from pathlib import Path
 
 from kuaiji.context import Region
 from kuaiji.errors import InputError
@@ -20,24 +21,75 @@ _NAME_SUFFIXES = ("省", "市", "自治区", "特别行政区")
 
 
 @functools.cache
-def _gbt2260() -> object:
+def gbt2260() -> tuple[dict[str, str], dict[str, str]]:
+    """python-stdnum's GB/T 2260 table (``cn/loc``) as two maps: province code → name and
+    6-digit code → county entry (names with their years, e.g. ``"[1983-1989]A,[1990-]B"``).
+
+    Parsing stdnum's database takes ~50 ms, so the two maps are kept in the user cache,
+    keyed by the size and time of stdnum's data file, and read back in a few milliseconds.
+    """
+    import importlib.util
+    import json
+
+    spec = importlib.util.find_spec("stdnum")  # finds the package without importing it
+    source = Path(spec.origin).parent / "cn" / "loc.dat" if spec and spec.origin else None
+    try:
+        stamp = source.stat() if source else None
+    except OSError:
+        stamp = None
+    version = f"{stamp.st_size}-{stamp.st_mtime_ns}" if stamp else "unknown"
+    path = _table_path(version) if stamp else None
+    if path is not None:
+        try:
+            raw = json.loads(path.read_text(encoding="utf-8"))
+            return dict(raw["provinces"]), dict(raw["counties"])
+        except (OSError, ValueError, KeyError, TypeError):
+            pass
     from stdnum import numdb
 
-    return numdb.get("cn/loc")
+    provinces: dict[str, str] = {}
+    counties: dict[str, str] = {}
+    for _, lo, hi, props, children in numdb.get("cn/loc").prefixes:
+        if lo == hi and props.get("province"):
+            provinces[lo] = str(props["province"])
+        for _, clo, chi, cprops, _ in children:
+            if clo == chi and cprops.get("county"):
+                counties[lo + clo] = str(cprops["county"])
+    if path is not None:
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            tmp = path.with_suffix(".tmp")
+            tmp.write_text(
+                json.dumps({"provinces": provinces, "counties": counties}, ensure_ascii=False),
+                encoding="utf-8",
+            )
+            tmp.replace(path)
+        except OSError:
+            pass  # a read-only cache only costs time
+    return provinces, counties
 
 
-@functools.cache
+def _table_path(version: str) -> Path | None:
+    try:
+        from kuaiji.bundles import cache_dir
+
+        return cache_dir() / f".gbt2260-{version}.json"
+    except Exception:  # no cache directory: parse every time
+        return None
+
+
+@functools.lru_cache(maxsize=16384)  # bounded: a batch may hold any number of bad codes
 def division_name(code: str) -> str | None:
     """The name of a GB/T 2260 code (2, 4 or 6 digits), from python-stdnum's database;
     None when unknown."""
     six = code.ljust(6, "0")
-    info = _gbt2260().info(six)  # type: ignore[attr-defined]
-    province = info[0][1].get("province") if info else None
+    provinces, counties = gbt2260()
+    province = provinces.get(six[:2])
     if not province:
         return None
     if six.endswith("0000"):
-        return str(province)
-    county = info[1][1].get("county") if len(info) > 1 else None
+        return province
+    county = counties.get(six)
     if not county:
         return None
     county = str(county).split("]")[-1].split(",")[-1]  # "[1983-1989]南头区办事处,[1990-]南山区"

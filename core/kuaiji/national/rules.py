@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import re
+import types
 
 from kuaiji import clock
 from kuaiji.context import Context, Region
@@ -189,8 +190,7 @@ def _resident_id_problem(number: str) -> str | None:
     table), with the table lookup cached per region code: batches check a million IDs."""
     if not number.isascii():
         return "含全角或非 ASCII 字符，请用半角数字"
-    from stdnum.cn import ric
-
+    ric = _ric()
     number = number.strip().upper()
     if len(number) != 18:
         return f"应为 18 位，现为 {len(number)} 位"
@@ -207,9 +207,21 @@ def _resident_id_problem(number: str) -> str | None:
     return None
 
 
+@functools.cache
+def _ric() -> types.ModuleType:
+    """python-stdnum's cn.ric, imported on first use (an import statement per call costs)."""
+    from stdnum.cn import ric
+
+    return ric
+
+
 def _birth_place_known(code: str, year: int) -> bool:
     """Whether GB/T 2260 (python-stdnum's table, as ``cn.ric.get_birth_place`` reads it) has
     ``code`` as a county in ``year``."""
+    from kuaiji.regions import gbt2260
+
+    if code not in gbt2260()[1]:
+        return False  # unknown codes are not cached: the cache holds table codes only
     for start, end in _county_periods(code):
         if (start is None or year >= start) and (end is None or year <= end):
             return True
@@ -220,10 +232,9 @@ def _birth_place_known(code: str, year: int) -> bool:
 def _county_periods(code: str) -> tuple[tuple[int | None, int | None], ...]:
     """The years each county name of ``code`` was in use: ``"[1983-1989]A,[1990-]B"`` →
     ((1983, 1989), (1990, None)); a name without years is always valid."""
-    from stdnum import numdb
+    from kuaiji.regions import gbt2260
 
-    info = {k: v for _, props in numdb.get("cn/loc").info(code) for k, v in props.items()}
-    county = info.get("county")
+    county = gbt2260()[1].get(code)
     if not county:
         return ()
     periods: list[tuple[int | None, int | None]] = []
@@ -618,7 +629,24 @@ def eligibility_work_years(ctx: Context) -> list[Finding]:
     ]
 
 
+_WINDOWS: dict[tuple[int, dt.datetime], tuple[object, list[Finding]]] = {}
+
+
 def schedule_window(ctx: Context) -> list[Finding]:
+    """Where the window stands: the same for every candidate of one schedule view at one
+    moment, so computed once per (view, moment) in a batch."""
+    key = (id(ctx.schedule), ctx.at)
+    cached = _WINDOWS.get(key)
+    if cached is not None and cached[0] is ctx.schedule:
+        return list(cached[1])
+    found = _schedule_window(ctx)
+    if len(_WINDOWS) > 4096:
+        _WINDOWS.clear()
+    _WINDOWS[key] = (ctx.schedule, found)
+    return list(found)
+
+
+def _schedule_window(ctx: Context) -> list[Finding]:
     schedule = ctx.schedule
     exam = f"{ctx.year} 年{ctx.level.zh}"
     if schedule.data_year is None:

@@ -1,0 +1,199 @@
+"""The batch benchmark: candidates/s, wall time and peak memory of `kuaiji precheck --batch`
+on generated candidates, beside the floor (reading and writing the same records as JSON
+with no checks), plus the start-up figures of single commands.
+
+    python benchmarks/run.py                 # 100k candidates, --jobs 2
+    python benchmarks/run.py --count 1000000 # the national-scale run
+
+Peak memory is the largest sum over the command and all its processes (workers included)
+of the resident set size (RSS; pages shared between processes counted in each) and of the
+proportional set size (PSS; shared pages split), sampled every 20 ms from /proc (Linux).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+ROOT = HERE.parent
+sys.path.insert(0, str(ROOT))
+
+from benchmarks.generate import write  # noqa: E402
+
+FLOOR = """
+import json, sys
+with open(sys.argv[1], encoding="utf-8") as src, open(sys.argv[2], "w", encoding="utf-8") as out:
+    for line in src:
+        if line.strip():
+            try:
+                record = json.loads(line)
+            except ValueError:
+                record = {"error": "invalid JSON"}
+            out.write(json.dumps(record, ensure_ascii=False) + "\\n")
+"""
+
+
+def _tree(pid: int) -> list[int]:
+    """``pid`` and its descendants."""
+    found = []
+    todo = [pid]
+    while todo:
+        current = todo.pop()
+        found.append(current)
+        try:
+            with Path(f"/proc/{current}/task/{current}/children").open() as children:
+                todo.extend(int(c) for c in children.read().split())
+        except (OSError, ValueError):
+            continue
+    return found
+
+
+def _memory(pid: int) -> tuple[int, int]:
+    """RSS and PSS (shared pages split between the processes sharing them), in bytes,
+    summed over the process tree."""
+    rss = pss = 0
+    for current in _tree(pid):
+        try:
+            with Path(f"/proc/{current}/smaps_rollup").open() as rollup:
+                for line in rollup:
+                    if line.startswith("Rss:"):
+                        rss += int(line.split()[1]) * 1024
+                    elif line.startswith("Pss:"):
+                        pss += int(line.split()[1]) * 1024
+        except (OSError, ValueError):
+            continue
+    return rss, pss
+
+
+def measure(command: list[str]) -> tuple[float, int, int, int]:
+    """Wall seconds, peak RSS and peak PSS (bytes, whole process tree), exit code."""
+    peak_rss = peak_pss = 0
+    began = time.perf_counter()
+    process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    done = threading.Event()
+
+    def sample() -> None:
+        nonlocal peak_rss, peak_pss
+        while not done.is_set():
+            rss, pss = _memory(process.pid)
+            peak_rss, peak_pss = max(peak_rss, rss), max(peak_pss, pss)
+            time.sleep(0.02)
+
+    sampler = threading.Thread(target=sample, daemon=True)
+    sampler.start()
+    process.wait()
+    wall = time.perf_counter() - began
+    done.set()
+    sampler.join()
+    return wall, peak_rss, peak_pss, process.returncode
+
+
+def median_ms(command: list[str], runs: int = 15) -> float:
+    times = []
+    for _ in range(runs):
+        began = time.perf_counter()
+        subprocess.run(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=False)
+        times.append(time.perf_counter() - began)
+    return statistics.median(times) * 1000
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--count", type=int, default=100_000)
+    parser.add_argument("--jobs", type=int, default=2)
+    parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument("--workdir", default=str(Path(tempfile.gettempdir()) / "kuaiji-bench"))
+    parser.add_argument("--json", dest="as_json", action="store_true")
+    args = parser.parse_args()
+
+    kuaiji = shutil.which("kuaiji", path=str(Path(sys.executable).parent)) or "kuaiji"
+    work = Path(args.workdir)
+    work.mkdir(parents=True, exist_ok=True)
+    source = work / f"candidates-{args.count}-{args.seed}.jsonl"
+    if not source.exists():
+        with source.open("w", encoding="utf-8") as out:
+            write(args.count, out, args.seed)
+    shutil.copy(ROOT / "examples" / "wang.jpg", work / "photo.jpg")
+
+    floor_wall, floor_rss, _, _ = measure(
+        [sys.executable, "-c", FLOOR, str(source), str(work / "floor.jsonl")]
+    )
+    batch = [kuaiji, "precheck", "--batch", str(source), "--exam", "intermediate", "--year", "2026"]
+    batch += [
+        "--at",
+        "2026-06-20T10:00",
+        "--jobs",
+        str(args.jobs),
+        "--out",
+        str(work / "out.jsonl"),
+    ]
+    wall, rss, pss, code = measure(batch)
+    lines = sum(1 for _ in (work / "out.jsonl").open(encoding="utf-8"))
+
+    example = str(ROOT / "examples" / "wang-fang.json")
+    single = [
+        kuaiji,
+        "precheck",
+        example,
+        "--exam",
+        "intermediate",
+        "--year",
+        "2026",
+        "--at",
+        "2026-06-20T10:00",
+    ]
+    json_ms = median_ms([sys.executable, "-c", "import json"])
+    single_ms = median_ms(single)
+    help_ms = median_ms([kuaiji, "--help"])
+
+    result = {
+        "count": args.count,
+        "jobs": args.jobs,
+        "cpus": os.cpu_count(),
+        "records_out": lines,
+        "exit_code": code,
+        "batch_seconds": round(wall, 2),
+        "candidates_per_second": round(args.count / wall),
+        "batch_peak_rss_mb": round(rss / 2**20, 1),
+        "batch_peak_pss_mb": round(pss / 2**20, 1),
+        "floor_seconds": round(floor_wall, 2),
+        "floor_per_second": round(args.count / floor_wall),
+        "floor_peak_rss_mb": round(floor_rss / 2**20, 1),
+        "ratio_to_floor": round(wall / floor_wall, 2),
+        "python_import_json_ms": round(json_ms, 1),
+        "single_precheck_ms": round(single_ms, 1),
+        "single_precheck_vs_import_json": round(single_ms / json_ms, 1),
+        "help_ms": round(help_ms, 1),
+    }
+    if args.as_json:
+        print(json.dumps(result, indent=2))
+        return
+    print(
+        f"{args.count:,} candidates, --jobs {args.jobs} on {os.cpu_count()} CPUs ({lines:,} results)"
+    )
+    print(
+        f"  batch  {wall:7.2f} s  {args.count / wall:9,.0f} candidates/s  peak RSS {rss / 2**20:6.1f} MB"
+        f" (PSS {pss / 2**20:.1f} MB)"
+    )
+    print(
+        f"  floor  {floor_wall:7.2f} s  {args.count / floor_wall:9,.0f} records/s     peak RSS {floor_rss / 2**20:6.1f} MB"
+    )
+    print(f"  batch / floor: {wall / floor_wall:.2f}x")
+    print(
+        f"  python -c 'import json' {json_ms:.0f} ms; kuaiji precheck FILE {single_ms:.0f} ms "
+        f"({single_ms / json_ms:.1f}x); kuaiji --help {help_ms:.0f} ms"
+    )
+
+
+if __name__ == "__main__":
+    main()

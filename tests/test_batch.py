@@ -1,0 +1,339 @@
+"""Batch prechecks: order with several workers, records in = records out, CSV round trip,
+summary counts, Ctrl-C, folders and stdin, masking, bad arguments."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from benchmarks.generate import records
+from conftest import EXAMPLES, candidate
+from kuaiji.batch import Options, open_input, run
+from kuaiji.clock import parse_at
+from kuaiji.records import ExamLevel
+from test_cli import KUAIJI, kuaiji
+
+AT = "2026-06-20T10:00"
+ARGS = ["--exam", "intermediate", "--year", "2026", "--at", AT]
+ALL = {"KUAIJI_NATIONAL_ONLY": "0"}
+
+
+def write_jsonl(folder: Path, count: int, extra: list[str] = (), seed: int = 3) -> Path:
+    shutil.copy(EXAMPLES / "wang.jpg", folder / "photo.jpg")
+    lines = list(records(count, seed=seed))
+    for i, line in enumerate(extra):
+        lines.insert(min(len(lines), 7 * (i + 1)), line)
+    path = folder / "in.jsonl"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return path
+
+
+def rows(path: Path) -> list[dict[str, Any]]:
+    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines()]
+
+
+def test_order_is_kept_with_several_workers(tmp_path: Path) -> None:
+    source = write_jsonl(tmp_path, 2500)
+    one, three = tmp_path / "one.jsonl", tmp_path / "three.jsonl"
+    assert (
+        kuaiji(
+            "precheck", "--batch", str(source), *ARGS, "--jobs", "1", "--out", str(one), env=ALL
+        ).returncode
+        == 1
+    )
+    assert (
+        kuaiji(
+            "precheck", "--batch", str(source), *ARGS, "--jobs", "3", "--out", str(three), env=ALL
+        ).returncode
+        == 1
+    )
+    assert one.read_bytes() == three.read_bytes()
+    labels = [r["record"] for r in rows(three)]
+    assert labels == [f"line {n}" for n in range(1, 2501)]
+
+
+def test_records_in_equal_records_out_with_corrupt_lines(tmp_path: Path) -> None:
+    garbage = [
+        "not json at all",
+        "[]",
+        "{}",
+        '{"name": 3}',
+        '{"region": "110105"',
+        "null",
+        "\u0000\u0001",
+    ]
+    source = write_jsonl(tmp_path, 300, garbage)
+    out = tmp_path / "out.jsonl"
+    result = kuaiji(
+        "precheck",
+        "--batch",
+        str(source),
+        *ARGS,
+        "--jobs",
+        "2",
+        "--out",
+        str(out),
+        "--json",
+        env=ALL,
+    )
+    assert result.returncode == 1, result.stderr
+    given = [line for line in source.read_text(encoding="utf-8").splitlines() if line.strip()]
+    got = rows(out)
+    assert len(got) == len(given) == 307
+    errors = [r for r in got if r["verdict"] == "error"]
+    assert len(errors) >= len(garbage)
+    for row in errors:
+        assert row["record"].startswith("line ") and row["error"]
+    by_line = {r["record"]: r for r in got}
+    assert "invalid JSON" in by_line["line 8"]["error"]  # "not json at all", inserted at index 7
+    summary = json.loads(result.stdout)
+    assert summary["records"] == 307 and summary["verdicts"]["error"] == len(errors)
+
+
+def test_summary_counts_match_the_rows(tmp_path: Path) -> None:
+    source = write_jsonl(tmp_path, 800)
+    out = tmp_path / "out.jsonl"
+    result = kuaiji("precheck", "--batch", str(source), *ARGS, "--out", str(out), "--json", env=ALL)
+    summary = json.loads(result.stdout)
+    got = rows(out)
+    verdicts: dict[str, int] = {}
+    rules: dict[str, int] = {}
+    for row in got:
+        verdicts[row["verdict"]] = verdicts.get(row["verdict"], 0) + 1
+        for rule in row["rules"]:
+            rules[rule] = rules.get(rule, 0) + 1
+    assert summary["records"] == len(got) == 800
+    assert (
+        summary["verdicts"] == dict(sorted(verdicts.items(), key=lambda kv: -kv[1]))
+        or summary["verdicts"] == verdicts
+    )
+    assert sum(summary["regions"].values()) == 800
+    top = summary["top_rules"]
+    assert len(top) <= 10 and all(rules[rule] == count for rule, count in top.items())
+    assert list(top.values()) == sorted(top.values(), reverse=True)
+    human = kuaiji("precheck", "--batch", str(source), *ARGS, "--out", str(out), env=ALL)
+    assert "共 800 条" in human.stdout and "最常见的规则" in human.stdout
+
+
+def test_csv_round_trip_with_chinese_text(tmp_path: Path) -> None:
+    shutil.copy(EXAMPLES / "wang.jpg", tmp_path / "wang.jpg")
+    header = [
+        "name",
+        "id_number",
+        "phone",
+        "region",
+        "photo.path",
+        "collection.status",
+        "collection.region",
+        "national_account.registered",
+        "national_account.real_name_verified",
+        "work.status",
+        "work.accounting_since",
+        "work.employer",
+        "education",
+    ]
+    education = json.dumps(
+        [{"mode": "full_time", "level": "bachelor", "graduated": "2012-07-01"}], ensure_ascii=False
+    )
+    people = [
+        [
+            "王芳",
+            "110105199003072346",
+            "13800138000",
+            "110105",
+            "wang.jpg",
+            "approved",
+            "110105",
+            "是",
+            "是",
+            "accounting",
+            "2012-08-01",
+            "北京某某会计师事务所（特殊普通合伙）",
+            education,
+        ],
+        [
+            "李雷",
+            "440305198802021234",
+            "13900139000",
+            "440305",
+            "",
+            "none",
+            "",
+            "yes",
+            "no",
+            "accounting",
+            "2010-08-01",
+            "深圳市南山区“星河”科技有限公司",
+            education,
+        ],
+        ["错误行", "110105", "abc", "火星", "", "maybe", "", "", "", "", "", "", "[not json"],
+    ]
+    source = tmp_path / "in.csv"
+    with source.open("w", encoding="utf-8-sig", newline="") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(header)
+        writer.writerows(people)
+    out = tmp_path / "out.csv"
+    result = kuaiji(
+        "precheck",
+        "--batch",
+        str(source),
+        *ARGS,
+        "--out",
+        str(out),
+        "--show-personal-data",
+        env=ALL,
+    )
+    assert result.returncode == 1, result.stderr
+    raw = out.read_bytes()
+    assert raw.startswith("\ufeff".encode())  # Excel reads UTF-8 with a BOM
+    table = list(csv.DictReader(io.StringIO(raw.decode("utf-8-sig"))))
+    assert [r["record"] for r in table] == ["row 2", "row 3", "row 4"]
+    assert [r["name"] for r in table[:2]] == ["王芳", "李雷"]
+    assert table[0]["verdict"] == "ready" and table[0]["region_name"] == "北京市朝阳区"
+    assert table[1]["verdict"] == "not_ready"
+    rules = set(table[1]["rules"].split(";"))
+    assert "account.national" in rules and "photo.spec" in rules  # 2026: no photo file given
+    assert "[error] account.national" in table[1]["findings"]
+    assert len(table[1]["findings"].splitlines()) >= 2  # one finding a line in the cell
+    assert table[2]["verdict"] == "error" and "education" in table[2]["error"]
+
+
+def test_unknown_csv_column_is_bad_input(tmp_path: Path) -> None:
+    source = tmp_path / "in.csv"
+    source.write_text("name,id_number,phone,region,shoe_size\n王芳,1,2,3,42\n", encoding="utf-8")
+    result = kuaiji("precheck", "--batch", str(source), *ARGS, env=ALL)
+    assert (
+        result.returncode == 2 and "shoe_size" in result.stderr and "Traceback" not in result.stderr
+    )
+
+
+def test_a_folder_of_files_and_stdin(tmp_path: Path) -> None:
+    folder = tmp_path / "people"
+    folder.mkdir()
+    shutil.copy(EXAMPLES / "wang.jpg", folder / "wang.jpg")
+    for name in ("b-second.json", "a-first.json"):
+        (folder / name).write_text(json.dumps(candidate(), ensure_ascii=False), encoding="utf-8")
+    (folder / "c-broken.json").write_text("{", encoding="utf-8")
+    result = kuaiji("precheck", "--batch", str(folder), *ARGS, env=ALL)
+    got = [json.loads(line) for line in result.stdout.splitlines()]
+    assert [r["record"] for r in got] == ["a-first.json", "b-second.json", "c-broken.json"]
+    assert [r["verdict"] for r in got] == ["ready", "ready", "error"]
+    assert "共 3 条" in result.stderr  # the summary goes to stderr when results go to stdout
+
+    lines = "\n".join(json.dumps(candidate(), ensure_ascii=False) for _ in range(3))
+    shutil.copy(EXAMPLES / "wang.jpg", tmp_path / "wang.jpg")
+    piped = kuaiji("precheck", "--batch", "-", *ARGS, stdin=lines, env=ALL, cwd=tmp_path)
+    assert [json.loads(x)["verdict"] for x in piped.stdout.splitlines()] == ["ready"] * 3
+    assert piped.returncode == 0
+
+
+def test_personal_data_is_masked_even_in_errors(tmp_path: Path) -> None:
+    good = candidate()
+    bad = dict(candidate(), id_number=110105199003072346, phone="13812345678")
+    source = tmp_path / "in.jsonl"
+    shutil.copy(EXAMPLES / "wang.jpg", tmp_path / "wang.jpg")
+    source.write_text(
+        "\n".join(json.dumps(x, ensure_ascii=False) for x in (good, bad)), encoding="utf-8"
+    )
+    result = kuaiji("precheck", "--batch", str(source), *ARGS, env=ALL)
+    text = result.stdout + result.stderr
+    for secret in (
+        good["id_number"],
+        good["phone"],
+        good["name"],
+        "110105199003072346",
+        "13812345678",
+    ):
+        assert secret not in text
+    shown = kuaiji("precheck", "--batch", str(source), *ARGS, "--show-personal-data", env=ALL)
+    assert good["id_number"] in shown.stdout
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["precheck", "x.json", "--batch", "y.jsonl", *ARGS],
+        ["precheck", *ARGS],
+        ["precheck", "--batch", "no/such/file.jsonl", *ARGS],
+        ["precheck", "--batch", "-", "--ics", "x.ics", *ARGS],
+        ["precheck", "--batch", "-", "--jobs", "0", *ARGS],
+    ],
+)
+def test_unusable_arguments_exit_2(args: list[str]) -> None:
+    result = kuaiji(*args, stdin="")
+    assert result.returncode == 2 and "Traceback" not in result.stderr
+
+
+def test_no_progress_bar_when_not_a_terminal(tmp_path: Path) -> None:
+    source = write_jsonl(tmp_path, 50)
+    result = kuaiji(
+        "precheck", "--batch", str(source), *ARGS, "--out", str(tmp_path / "o.jsonl"), env=ALL
+    )
+    assert result.stderr == ""  # summary on stdout, no bar on stderr
+
+
+def test_ctrl_c_leaves_a_valid_prefix_and_says_how_far(tmp_path: Path) -> None:
+    source = write_jsonl(tmp_path, 60000, seed=11)
+    out = tmp_path / "out.jsonl"
+    env = {**os.environ, "KUAIJI_NATIONAL_ONLY": "0"}
+    process = subprocess.Popen(
+        [
+            KUAIJI,
+            "precheck",
+            "--batch",
+            str(source),
+            *ARGS,
+            "--jobs",
+            "2",
+            "--out",
+            str(out),
+            "--json",
+        ],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=env,
+    )
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline and (not out.exists() or out.stat().st_size < 200_000):
+        time.sleep(0.05)
+    process.send_signal(signal.SIGINT)
+    stdout, stderr = process.communicate(timeout=60)
+    assert process.returncode == 130, stderr
+    summary = json.loads(stdout)
+    assert summary["interrupted"] is True
+    got = rows(out)  # every line is whole JSON
+    assert 0 < len(got) < 60000
+    assert len(got) == summary["records"]
+    assert got[-1]["record"] == summary["last_record"]
+    assert [r["record"] for r in got] == [f"line {n}" for n in range(1, len(got) + 1)]
+    assert "Traceback" not in stderr
+
+
+def test_api_batch_in_process() -> None:
+    items = [json.dumps(candidate(), ensure_ascii=False), "{oops"]
+    from kuaiji.batch import Item
+
+    lines: list[str] = []
+    options = Options(ExamLevel.INTERMEDIATE, 2026, parse_at(AT))
+    summary = run(
+        [Item(f"line {i + 1}", text, str(EXAMPLES)) for i, text in enumerate(items)],
+        options,
+        lines.append,
+    )
+    assert summary.records == 2 and summary.verdicts["error"] == 1 and summary.exit_code == 1
+    assert len("".join(lines).splitlines()) == 2
+    assert open_input  # the reader is public too
+    assert sys.version_info >= (3, 11)
