@@ -490,6 +490,116 @@ def rules_export(folder: str) -> None:
     click.echo(f"已导出 {len(entries)} 个文件到 {folder}（{folder}/index.json）")
 
 
+@main.group(invoke_without_command=True)
+@click.option("--json", "as_json", is_flag=True)
+@click.pass_context
+@handled
+def plugins(ctx: click.Context, as_json: bool) -> None:
+    """Every loaded plugin: distribution, version, regions, hooks, data source, load errors.
+
+    KUAIJI_PLUGINS=a,b loads only those plugins; KUAIJI_NATIONAL_ONLY=1 loads none but the
+    national baseline; KUAIJI_TRACE=1 traces every hook call to stderr."""
+    if ctx.invoked_subcommand is not None:
+        return
+    from kuaiji.data import PluginData
+    from kuaiji.plugins import get_registry
+
+    registry = get_registry()
+    data = PluginData.every()
+    rows: list[dict[str, Any]] = []
+    for name, info in registry.info.items():
+        plugin_data = data.get(name)
+        rows.append(
+            {
+                "name": name,
+                "distribution": info.distribution,
+                "version": info.version,
+                "module": info.module,
+                "regions": sorted(c for c, j in registry.jurisdictions.items() if j.plugin == name),
+                "hooks": sorted(h for h, names in registry.implementers.items() if name in names),
+                "data": {
+                    "origin": plugin_data.origin,
+                    "updated": str(plugin_data.updated) if plugin_data.updated else None,
+                }
+                if plugin_data
+                else None,
+                "problems": [p.message for p in registry.problems if p.plugin == name],
+            }
+        )
+    failed: list[dict[str, Any]] = [
+        {"name": p.plugin, "problems": [p.message]}
+        for p in registry.problems
+        if p.plugin not in registry.info
+    ]
+    if as_json:
+        _dump({"plugins": rows, "failed": failed})
+        return
+    for row in rows:
+        dist = (
+            f"{row['distribution']} {row['version'] or ''}".strip() if row["distribution"] else "-"
+        )
+        source = f"{row['data']['origin']} {row['data']['updated']}" if row["data"] else "no data"
+        click.echo(f"{row['name']:<10} {dist:<24} regions {','.join(row['regions']) or '-'}")
+        click.echo(
+            f"           data: {source}; hooks: {', '.join(h.removeprefix('kuaiji_') for h in row['hooks'])}"
+        )
+        for problem in row["problems"]:
+            click.echo(f"           ! {problem}")
+    for row in failed:
+        click.echo(f"{row['name']:<10} 加载失败 (failed): {'; '.join(row['problems'])}")
+
+
+@plugins.command("check")
+@click.argument("paths", nargs=-1, type=click.Path(exists=True, file_okay=False))
+@handled
+def plugins_check(paths: tuple[str, ...]) -> None:
+    """Validate plugins (installed ones, or the folders given): data, regions, sources,
+    URLs, moments, hooks, example cases. Lists every problem; exit 1 if any."""
+    from kuaiji.plugins import Registry
+    from kuaiji.validate import check, check_folders
+
+    registry = Registry()
+    if paths:
+        found = check_folders([Path(p) for p in paths], registry)
+    else:
+        found = check(registry)
+        in_tree = Path("plugins")
+        if in_tree.is_dir():  # run from a checkout: folders that are not installed
+            folders = sorted(p for p in in_tree.iterdir() if (p / "pyproject.toml").is_file())
+            for name, issues in check_folders(folders, registry).items():
+                if name not in found:
+                    found[name] = issues
+    bad = 0
+    for name, issues in sorted(found.items()):
+        if issues:
+            bad += 1
+            click.echo(f"✗ {name}: {len(issues)} 个问题 (problems)")
+            for issue in issues:
+                click.echo(f"    {issue}")
+        else:
+            click.echo(f"✓ {name}")
+    sys.exit(1 if bad else 0)
+
+
+@plugins.command("new")
+@click.argument("name")
+@click.option(
+    "--region", required=True, metavar="CODE", help="The region it serves (2 or 4 digits)."
+)
+@click.option("--parent", metavar="CODE", help="Also a child region under it, e.g. 3302 under 33.")
+@click.option(
+    "--dir", "folder", default=".", show_default=True, help="Where to create kuaiji-NAME/."
+)
+@handled
+def plugins_new(name: str, region: str, parent: str | None, folder: str) -> None:
+    """Write a complete, installable plugin skeleton for REGION (placeholders to fill)."""
+    from kuaiji.scaffold import create
+
+    path = create(name, region, Path(folder), child=parent)
+    click.echo(f"已创建 {path}")
+    click.echo(f"  pip install -e {path}   # then: kuaiji plugins; kuaiji plugins check {path}")
+
+
 @main.group()
 def account() -> None:
     """Platform accounts: recovering access, checking a new password."""

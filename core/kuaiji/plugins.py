@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import functools
 import os
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from importlib import metadata
 from typing import Any
 
@@ -35,6 +35,7 @@ ENTRY_POINT_GROUP = "kuaiji"
 NATIONAL = "national"
 ENV_ALLOW = "KUAIJI_PLUGINS"  # comma-separated plugin names to load (default: all)
 ENV_NATIONAL_ONLY = "KUAIJI_NATIONAL_ONLY"  # "1": load no plugin but the national baseline
+ENV_TRACE = "KUAIJI_TRACE"  # "1": trace every hook call to stderr (plugin, hook, ms, records)
 
 
 @attrs.frozen
@@ -81,6 +82,11 @@ class Registry:
         self.pm = pluggy.PluginManager(hookspecs.PROJECT)
         self.pm.add_hookspecs(hookspecs)
         self.strict = strict
+        # While something watches hook calls through pluggy's monitoring API, every call
+        # goes through pluggy's subset callers (otherwise plain hooks are called directly).
+        self.traced = False
+        if os.environ.get(ENV_TRACE, "") not in ("", "0"):
+            self.trace()
         self.info: dict[str, PluginInfo] = {}
         self.problems: list[PluginProblem] = []
         self._register(
@@ -95,11 +101,8 @@ class Registry:
         self.pm.check_pending()
         self._callers: dict[tuple[str, str], Callable[..., Any]] = {}
         self._directs: dict[tuple[str, str], tuple[Callable[..., Any], tuple[str, ...]] | None] = {}
-        # True while something watches hook calls through pluggy's monitoring API (tracing):
-        # then every call goes through pluggy's subset callers.
-        self.traced = False
         self._resolved: dict[tuple[str, str], Region] = {}
-        self._implementers = {
+        self.implementers = self._implementers = {
             name: {
                 self.pm.get_name(impl.plugin)
                 for impl in getattr(self.pm.hook, name).get_hookimpls()
@@ -118,6 +121,34 @@ class Registry:
             for records in self._collect(hookspecs.kuaiji_contacts.__name__, Contact).values()
             for c in records
         )
+
+    def trace(self, write: Callable[[str], Any] | None = None) -> None:
+        """Report every hook call (plugin, hook, duration, records returned) through pluggy's
+        public monitoring API; to stderr unless ``write`` is given."""
+        import sys
+        import time
+
+        out = write or (lambda line: print(line, file=sys.stderr))
+        started: dict[int, float] = {}
+
+        def before(hook_name: str, hook_impls: Sequence[Any], kwargs: Mapping[str, Any]) -> None:
+            started[id(kwargs)] = time.perf_counter()
+
+        def after(
+            outcome: Any, hook_name: str, hook_impls: Sequence[Any], kwargs: Mapping[str, Any]
+        ) -> None:
+            ms = (time.perf_counter() - started.pop(id(kwargs), time.perf_counter())) * 1000
+            plugins = ",".join(impl.plugin_name for impl in hook_impls) or "-"
+            if outcome.exception is not None:
+                result = f"raised {type(outcome.exception).__name__}"
+            else:
+                answers = outcome.get_result() or []
+                count = sum(len(a) for a in answers if isinstance(a, list | tuple))
+                result = f"{count} records"
+            out(f"kuaiji trace: {plugins} {hook_name} {ms:.2f} ms {result}")
+
+        self.pm.add_hookcall_monitoring(before, after)
+        self.traced = True
 
     # --- loading ---
 

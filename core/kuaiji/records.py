@@ -87,6 +87,9 @@ class Platform:
     reliability: Reliability = Reliability.HIGH
     note: str | None = None
     access: str | None = None  # other ways in, e.g. a WeChat account menu
+    # Why ``url`` is not https, when it is not: a source gives only http, or no scheme.
+    # The validator refuses a non-https URL without it.
+    plain_url_reason: str | None = None
 
     def effective_on(self, day: dt.date) -> bool:
         if self.effective_from is not None and day < self.effective_from:

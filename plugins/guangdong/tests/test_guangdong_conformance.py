@@ -1,0 +1,3 @@
+from kuaiji.testing import conformance
+
+test_conformance = conformance("guangdong")

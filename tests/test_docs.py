@@ -1,0 +1,44 @@
+"""The guide and the code agree: every hookspec is documented with its signature, taken
+from the code, and every hookspec is exercised by a test."""
+
+from __future__ import annotations
+
+import inspect
+import re
+
+import pytest
+
+import kuaiji.hookspecs as hookspecs
+from conftest import ROOT
+
+GUIDE = ROOT / "docs" / "writing-a-plugin.md"
+SPECS = sorted(n for n in dir(hookspecs) if n.startswith("kuaiji_"))
+
+
+def signature(name: str) -> str:
+    return f"def {name}{inspect.signature(getattr(hookspecs, name))}".replace("'", "")
+
+
+@pytest.mark.parametrize("name", SPECS)
+def test_every_hookspec_is_documented_with_its_signature(name: str) -> None:
+    assert signature(name) in GUIDE.read_text(encoding="utf-8")
+
+
+@pytest.mark.parametrize("name", SPECS)
+def test_every_hookspec_has_a_docstring(name: str) -> None:
+    assert (getattr(hookspecs, name).__doc__ or "").strip()
+
+
+@pytest.mark.parametrize("name", SPECS)
+def test_every_hookspec_is_exercised_by_a_test(name: str) -> None:
+    """Some test calls the hook by its name (test_plugins.py calls each one on every plugin)."""
+    sources = "".join(
+        p.read_text(encoding="utf-8")
+        for p in (ROOT / "tests").glob("test_*.py")
+        if p.name != "test_docs.py"
+    )
+    assert re.search(rf"\b{name}\b", sources), f"no test names {name}"
+
+
+def test_readme_links_the_guide() -> None:
+    assert "docs/writing-a-plugin.md" in (ROOT / "README.md").read_text(encoding="utf-8")
