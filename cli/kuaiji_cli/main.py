@@ -53,8 +53,12 @@ def handled(fn: F) -> F:
         except (click.exceptions.Exit, click.ClickException, SystemExit):
             raise
         except Exception as exc:
-            if debug:
-                raise
+            if debug:  # the traceback, with anything like an ID number or a phone masked
+                import traceback
+
+                from kuaiji.masking import scrub_text
+
+                click.echo(scrub_text(traceback.format_exc()), err=True)
             _fail(f"内部错误 (internal error): {type(exc).__name__}; 用 --debug 查看详情", 3)
 
     return wrapper  # type: ignore[return-value]

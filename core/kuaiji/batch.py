@@ -454,7 +454,12 @@ def _error(item: Item, options: Options, message: str) -> Result:
 
 def _scrub(message: str, raw: Any, options: Options) -> str:
     """An error message with the record's own name, ID number and phone masked."""
-    if options.show_personal_data or not isinstance(raw, dict):
+    if options.show_personal_data:
+        return message
+    from kuaiji.masking import scrub_text
+
+    message = scrub_text(message)
+    if not isinstance(raw, dict):
         return message
     for key, mask in (("id_number", mask_id), ("phone", mask_phone), ("name", mask_name)):
         value = raw.get(key)
@@ -463,9 +468,17 @@ def _scrub(message: str, raw: Any, options: Options) -> str:
     return message
 
 
+_LINE_BREAKS = ("\x85", "\u2028", "\u2029", "\x0b", "\x0c", "\x1c", "\x1d", "\x1e")
+
+
 def _render(row: dict[str, Any], options: Options) -> str:
     if options.output == "jsonl":
-        return json.dumps(row, ensure_ascii=False, separators=(",", ":"))
+        text = json.dumps(row, ensure_ascii=False, separators=(",", ":"))
+        # Characters that some readers take for line ends stay escaped: one record a line.
+        if any(c in text for c in _LINE_BREAKS):
+            for char in _LINE_BREAKS:
+                text = text.replace(char, f"\\u{ord(char):04x}")
+        return text
     findings = "\n".join(
         f"[{f['severity']}] {f['rule']}: {f['message']}"
         + (f"（截止 {f['deadline']}）" if f["deadline"] else "")

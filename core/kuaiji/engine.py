@@ -16,7 +16,7 @@ from kuaiji import clock
 from kuaiji.context import Context, Move, Region, ScheduleView
 from kuaiji.convert import structure, unstructure
 from kuaiji.errors import InputError
-from kuaiji.masking import mask_id, mask_name, mask_phone
+from kuaiji.masking import mask_id, mask_name, mask_phone, scrub_text
 from kuaiji.models import Candidate
 from kuaiji.photo import inspect as inspect_photo
 from kuaiji.plugins import HookResult, PluginProblem, Registry, get_registry
@@ -349,7 +349,7 @@ def plugin_finding(problem: PluginProblem) -> Finding:
     return Finding(
         rule=PLUGIN_ERROR,
         severity=Severity.ERROR,
-        message=f"插件 {problem.plugin!r} 出错{where}: {problem.message}",
+        message=scrub_text(f"插件 {problem.plugin!r} 出错{where}: {problem.message}"),
         action="结果可能不完整：请联系该插件的维护者，或用 KUAIJI_PLUGINS 排除该插件后重试",
         plugin=problem.plugin,
     )

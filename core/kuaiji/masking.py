@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 
 def mask_name(name: str) -> str:
     """``王芳`` → ``王*``; the first character stays."""
@@ -25,3 +27,14 @@ def mask_phone(phone: str) -> str:
     if len(text) >= 7:
         return text[:3] + "*" * (len(text) - 7) + text[-4:]
     return "*" * len(text)
+
+
+_RESIDENT_ID = re.compile(r"(?<![0-9A-Za-z])([1-9][0-9]{5})([0-9]{8})([0-9]{3}[0-9Xx])(?![0-9A-Za-z])")
+_MOBILE = re.compile(r"(?<![0-9])(1[3-9][0-9])([0-9]{4})([0-9]{4})(?![0-9])")
+
+
+def scrub_text(text: str) -> str:
+    """Mask anything in free text that looks like a resident ID or a mainland mobile number
+    (for tracebacks and logs, where the fields are not known)."""
+    text = _RESIDENT_ID.sub(lambda m: m.group(1)[:3] + "*" * 11 + m.group(3)[-4:], text)
+    return _MOBILE.sub(lambda m: m.group(1) + "****" + m.group(3), text)

@@ -24,6 +24,7 @@ import tenacity
 
 RETRY_STATUSES = frozenset({429, 502, 503, 504})
 MAX_REDIRECTS = 5
+ATTEMPT_TIMEOUTS = 3  # an attempt (redirects and body included) ends after 3 × the timeout
 
 
 def user_agent() -> str:
@@ -160,7 +161,16 @@ async def fetch(
         nonlocal attempts
         attempts += 1
         try:
-            answer = await _follow(http, start, policy, headers or {}, read_body, attempts)
+            # httpx's timeout bounds each read; a body trickled byte by byte (slowloris)
+            # needs a bound on the whole attempt too.
+            answer = await asyncio.wait_for(
+                _follow(http, start, policy, headers or {}, read_body, attempts),
+                policy.timeout * ATTEMPT_TIMEOUTS,
+            )
+        except TimeoutError:
+            raise _Retry(
+                "timeout", f"not finished within {policy.timeout * ATTEMPT_TIMEOUTS:g} s"
+            ) from None
         except httpx.TimeoutException as exc:
             raise _Retry(
                 "timeout", f"no answer within {policy.timeout:g} s ({type(exc).__name__})"

@@ -17,6 +17,7 @@ import attrs
 from kuaiji.errors import InputError
 
 MAX_BYTES = 20 * 1024 * 1024  # far above any platform's limit; larger files are not decoded
+MAX_PIXELS = 40_000_000  # a 1-inch photo is ~0.12 Mpx; larger images are refused undecoded
 _FORMATS = {"JPEG": "jpeg", "PNG": "png"}
 
 
@@ -69,12 +70,19 @@ def _inspect_resolved(path: Path, relative: str) -> PhotoInfo:
             fix,
         )
     try:
-        with Image.open(path) as image:
-            image.verify()
-        with Image.open(path) as image:
+        with Image.open(path) as image:  # Pillow's decompression-bomb guard is on
             width, height = image.size
             fmt = image.format or ""
             mode = image.mode
+            if width * height > MAX_PIXELS:
+                raise InputError.single(
+                    "photo.path",
+                    f"{relative!r} is {width}×{height} pixels, too large to be a photo",
+                    fix,
+                )
+            # Decode it all (JPEG at 1/8 scale: little memory), so a truncated file shows.
+            image.draft("RGB", (max(1, width // 8), max(1, height // 8)))
+            image.load()
     except (
         UnidentifiedImageError,
         Image.DecompressionBombError,

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import functools
 import os
+import time
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from importlib import metadata
 from typing import Any
@@ -35,6 +36,7 @@ ENTRY_POINT_GROUP = "kuaiji"
 NATIONAL = "national"
 ENV_ALLOW = "KUAIJI_PLUGINS"  # comma-separated plugin names to load (default: all)
 ENV_NATIONAL_ONLY = "KUAIJI_NATIONAL_ONLY"  # "1": load no plugin but the national baseline
+ENV_BUDGET = "KUAIJI_HOOK_BUDGET"  # seconds a plugin may take in one hook call (default 5)
 ENV_TRACE = "KUAIJI_TRACE"  # "1": trace every hook call to stderr (plugin, hook, ms, records)
 
 
@@ -82,6 +84,7 @@ class Registry:
         self.pm = pluggy.PluginManager(hookspecs.PROJECT)
         self.pm.add_hookspecs(hookspecs)
         self.strict = strict
+        self.budget = float(os.environ.get(ENV_BUDGET) or 5.0)
         # While something watches hook calls through pluggy's monitoring API, every call
         # goes through pluggy's subset callers (otherwise plain hooks are called directly).
         self.traced = False
@@ -220,6 +223,7 @@ class Registry:
             if name not in implementers:
                 continue
             direct = None if self.traced else self._direct(hook, name)
+            began = time.perf_counter()
             try:
                 if direct is not None:
                     function, argnames = direct
@@ -233,6 +237,12 @@ class Registry:
                 continue
             if answer is None:
                 answer = ()
+            spent = time.perf_counter() - began
+            if spent > self.budget:
+                # A hook cannot be interrupted safely; a slow plugin is named, its answer kept.
+                problems.append(
+                    PluginProblem(name, f"took {spent:.1f} s, over the {self.budget:g} s budget", hook)
+                )
             checked, wrong = _check_records(answer, expect)
             if wrong:
                 problems.append(PluginProblem(name, wrong, hook))
