@@ -324,9 +324,7 @@ def test_the_machine_clock_does_not_matter_when_at_is_given(
     monkeypatch: pytest.MonkeyPatch, folder: Path, registry: Registry
 ) -> None:
     before = run(candidate(), registry, folder, year=2024, at="2024-06-20 10:00").to_dict()
-    monkeypatch.setattr(
-        kclock, "now", lambda: dt.datetime(2031, 1, 1, tzinfo=kclock.SHANGHAI)
-    )
+    monkeypatch.setattr(kclock, "now", lambda: dt.datetime(2031, 1, 1, tzinfo=kclock.SHANGHAI))
     after = run(candidate(), registry, folder, year=2024, at="2024-06-20 10:00").to_dict()
     assert before == after
 
@@ -469,3 +467,28 @@ def test_a_slowloris_body_is_bounded() -> None:
     assert caught.value.kind == "timeout" and caught.value.attempts == 2
     assert time.perf_counter() - began < 6  # 2 attempts × 3 × 0.5 s, and no more
     assert Finding  # (records imported for the plugin tests above)
+
+
+def test_debug_tracebacks_mask_ids_and_phones(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    from click.testing import CliRunner
+
+    import kuaiji.engine
+    from kuaiji_cli.main import main
+
+    def explode(*args: Any, **kwargs: Any) -> Any:
+        raise RuntimeError("candidate 110105199003072346 phone 13800138000 broke it")
+
+    monkeypatch.setattr(kuaiji.engine, "precheck", explode)
+    (tmp_path / "wang.jpg").write_bytes((EXAMPLES / "wang.jpg").read_bytes())
+    path = tmp_path / "c.json"
+    path.write_text(json.dumps(candidate(), ensure_ascii=False), encoding="utf-8")
+    args = ["precheck", str(path), "--exam", "junior", "--year", "2026"]
+    quiet = CliRunner().invoke(main, args)
+    loud = CliRunner().invoke(main, ["--debug", *args])
+    assert quiet.exit_code == loud.exit_code == 3
+    assert "Traceback" not in quiet.output and "--debug" in quiet.output
+    assert "Traceback" in loud.output and "RuntimeError" in loud.output
+    assert "110105199003072346" not in loud.output and "13800138000" not in loud.output
+    assert "110***********2346" in loud.output
