@@ -45,29 +45,7 @@ def timeline(ctx: Context) -> list[Step]:
     candidate = ctx.candidate
 
     if uses_national_platform(ctx):
-        account = candidate.national_account
-        ausm = _ausm(ctx)
-        latest = None
-        note = "支付宝扫码实名认证即时完成；线上实名认证需审核"
-        if deadline is not None:
-            answer = clock.workdays_before(deadline, REAL_NAME_REVIEW_WORKDAYS)
-            latest = answer.moment
-            note += f"，最晚 {clock.human(latest)} 前提交线上认证"
-            if answer.note:
-                note += f"（{answer.note}）"
-        steps.append(
-            Step(
-                id="account.national",
-                title="在全国会计人员统一服务管理平台注册并实名认证",
-                platform=ausm.name if ausm else None,
-                url=ausm.url if ausm else None,
-                closes=deadline,
-                latest_start=latest,
-                done=bool(account and account.registered and account.real_name_verified),
-                note=_join(note, year_note),
-                source=S.REAL_NAME,
-            )
-        )
+        steps.append(account_step(ctx, deadline, after=year_note))
 
     required = schedule.collection_required
     if required is None or required.value is not False:
@@ -185,6 +163,41 @@ def _by_time(steps: list[Step]) -> list[Step]:
         last = step.closes or step.opens or last
         keyed.append((last, step))
     return [step for _, step in sorted(keyed, key=lambda pair: pair[0])]
+
+
+def account_step(
+    ctx: Context,
+    deadline: dt.datetime | None,
+    *,
+    title: str = "在全国会计人员统一服务管理平台注册并实名认证",
+    before: str | None = None,
+    after: str | None = None,
+    source: str = S.REAL_NAME,
+) -> Step:
+    """Register and real-name on the national platform by ``deadline``: online real-name
+    review needs 3 working days, so that is the latest safe start (``before`` and ``after``
+    wrap the note, for a plugin that moves the deadline, e.g. Xinjiang's review)."""
+    account = ctx.candidate.national_account
+    ausm = _ausm(ctx)
+    latest = None
+    note = "支付宝扫码实名认证即时完成；线上实名认证需审核"
+    if deadline is not None:
+        answer = clock.workdays_before(deadline, REAL_NAME_REVIEW_WORKDAYS)
+        latest = answer.moment
+        note += f"，最晚 {clock.human(latest)} 前提交线上认证"
+        if answer.note:
+            note += f"（{answer.note}）"
+    return Step(
+        id="account.national",
+        title=title,
+        platform=ausm.name if ausm else None,
+        url=ausm.url if ausm else None,
+        closes=deadline,
+        latest_start=latest,
+        done=bool(account and account.registered and account.real_name_verified),
+        note=_join(before, note, after),
+        source=source,
+    )
 
 
 def _event_note(event: Event | None) -> str | None:

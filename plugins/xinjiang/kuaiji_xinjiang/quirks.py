@@ -24,6 +24,7 @@ from kuaiji.context import Context, Region
 from kuaiji.leads import LeadTime, lead_time
 from kuaiji.models import CollectionStatus, Exemption, IdType, ReviewStatus
 from kuaiji.national import rules as national
+from kuaiji.national import timeline as national_timeline
 from kuaiji.records import AccountRecovery, Event, ExamLevel, Finding, Role, Severity, Step
 
 SEED = "seed:004-xinjiang-2024-intermediate-registration-faq.txt"
@@ -281,24 +282,12 @@ def steps(ctx: Context) -> list[Step]:
                 source=SEED,
             )
         )
-        account = ctx.candidate.national_account
-        latest = None
-        if deadline is not None:
-            latest = clock.workdays_before(deadline, national.REAL_NAME_REVIEW_WORKDAYS).moment
         out.append(
-            Step(
-                id="account.national",
+            national_timeline.account_step(
+                ctx,
+                deadline,
                 title="在全国会计人员统一服务管理平台注册并实名认证（财政部会计资格评价网的账号不能代替）",
-                platform="全国会计人员统一服务管理平台",
-                url="https://ausm.mof.gov.cn/index/",
-                closes=deadline,
-                latest_start=latest,
-                done=bool(account and account.registered and account.real_name_verified),
-                note=_join(
-                    note,
-                    "电脑上用支付宝扫码即时完成；线上实名认证须审核，至少提前 3 个工作日提交"
-                    + (f"，最晚 {clock.human(latest)}" if latest else ""),
-                ),
+                before=note,
                 source=SEED,
             )
         )
