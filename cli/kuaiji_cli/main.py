@@ -68,6 +68,16 @@ def _dump(data: Any) -> None:
     click.echo(json.dumps(data, ensure_ascii=False, indent=2))
 
 
+def _show(result: Any, as_json: bool, renderer: str) -> None:
+    """Print ``result`` as JSON (its ``to_dict()``) or through ``render.<renderer>``."""
+    if as_json:
+        _dump(result.to_dict())
+        return
+    from kuaiji_cli import render
+
+    click.echo(getattr(render, renderer)(result))
+
+
 @contextlib.contextmanager
 def _about(file: str) -> Iterator[None]:
     """Name the candidate file in any input error raised inside."""
@@ -321,12 +331,7 @@ def change(file: str, sets: tuple[str, ...], at: str | None, as_json: bool) -> N
     changes = [FieldChange(*parse_change(item)) for item in sets]
     with _about(file):
         plan = plan_change(candidate, changes, at=_at(at))
-    if as_json:
-        _dump(plan.to_dict())
-    else:
-        from kuaiji_cli.render import change_text
-
-        click.echo(change_text(plan))
+    _show(plan, as_json, "change_text")
     sys.exit(3 if plan.problems else 0)
 
 
@@ -349,12 +354,7 @@ def transfer(
     candidate, base_dir = _read_candidate(file)
     with _about(file):
         plan = plan_transfer(candidate, to, exam=exam, year=year, at=_at(at), base_dir=base_dir)
-    if as_json:
-        _dump(plan.to_dict())
-    else:
-        from kuaiji_cli.render import transfer_text
-
-        click.echo(transfer_text(plan))
+    _show(plan, as_json, "transfer_text")
     sys.exit(3 if plan.problems else 0)
 
 
@@ -395,14 +395,9 @@ def deadlines(
         from kuaiji.ics import deadlines_calendar
 
         _write(ics, deadlines_calendar(table))
-    if as_json:
-        _dump(table.to_dict())
-    else:
-        from kuaiji_cli.render import deadlines_text
-
-        click.echo(deadlines_text(table))
-        if ics:
-            click.echo(f"已写入 {len(table.deadlines)} 个日历事件：{ics}")
+    _show(table, as_json, "deadlines_text")
+    if ics and not as_json:
+        click.echo(f"已写入 {len(table.deadlines)} 个日历事件：{ics}")
 
 
 @main.command()
@@ -430,12 +425,7 @@ def status(regions: tuple[str, ...], timeout: float, total: float, as_json: bool
     from kuaiji.status import status as probe
 
     report = probe(regions, timeout=timeout, total=total)
-    if as_json:
-        _dump(report.to_dict())
-    else:
-        from kuaiji_cli.render import status_text
-
-        click.echo(status_text(report))
+    _show(report, as_json, "status_text")
     sys.exit(0 if report.ok else 1)
 
 
@@ -620,12 +610,7 @@ def reset(region: str, at: str | None, as_json: bool) -> None:
     from kuaiji.accounts import account_recovery
 
     plan = account_recovery(region, at=_at(at))
-    if as_json:
-        _dump(plan.to_dict())
-    else:
-        from kuaiji_cli.render import recovery_text
-
-        click.echo(recovery_text(plan))
+    _show(plan, as_json, "recovery_text")
     sys.exit(3 if plan.problems else 0)
 
 
@@ -644,12 +629,7 @@ def check_password(region: str, as_json: bool) -> None:
         password = sys.stdin.readline().rstrip("\r\n")
     result = run(password, region)
     del password
-    if as_json:
-        _dump(result.to_dict())
-    else:
-        from kuaiji_cli.render import password_text
-
-        click.echo(password_text(result))
+    _show(result, as_json, "password_text")
     sys.exit(3 if result.problems else 0 if result.ok else 1)
 
 
