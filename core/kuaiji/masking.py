@@ -29,7 +29,9 @@ def mask_phone(phone: str) -> str:
     return "*" * len(text)
 
 
-_RESIDENT_ID = re.compile(r"(?<![0-9A-Za-z])([1-9][0-9]{5})([0-9]{8})([0-9]{3}[0-9Xx])(?![0-9A-Za-z])")
+_RESIDENT_ID = re.compile(
+    r"(?<![0-9A-Za-z])([1-9][0-9]{5})([0-9]{8})([0-9]{3}[0-9Xx])(?![0-9A-Za-z])"
+)
 _MOBILE = re.compile(r"(?<![0-9])(1[3-9][0-9])([0-9]{4})([0-9]{4})(?![0-9])")
 
 

@@ -241,7 +241,9 @@ class Registry:
             if spent > self.budget:
                 # A hook cannot be interrupted safely; a slow plugin is named, its answer kept.
                 problems.append(
-                    PluginProblem(name, f"took {spent:.1f} s, over the {self.budget:g} s budget", hook)
+                    PluginProblem(
+                        name, f"took {spent:.1f} s, over the {self.budget:g} s budget", hook
+                    )
                 )
             checked, wrong = _check_records(answer, expect)
             if wrong:
