@@ -32,6 +32,19 @@ def run_batch(
 ) -> int:
     fmt = output_format or ("csv" if out and out.lower().endswith(".csv") else "jsonl")
     options = Options(ExamLevel(exam), year, at or clock.now(), fmt, show_personal_data)
+    if (
+        out
+        and source != "-"
+        and Path(out).exists()
+        and Path(out).resolve() == Path(source).resolve()
+    ):
+        from kuaiji.errors import InputError
+
+        raise InputError.single(
+            "--out",
+            "is the input file: it would be emptied before it is read",
+            "write the results to another file",
+        )
     source_input = open_input(source)
     workers = jobs or os.cpu_count() or 1
     target: TextIO = Path(out).open("w", encoding="utf-8", newline="") if out else sys.stdout  # noqa: SIM115

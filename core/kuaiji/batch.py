@@ -19,10 +19,12 @@ import csv
 import datetime as dt
 import functools
 import io
+import itertools
 import json
 import os
 import signal
 import sys
+import threading
 import typing
 from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
@@ -36,6 +38,7 @@ from kuaiji.masking import mask_id, mask_name, mask_phone
 from kuaiji.records import ExamLevel
 
 CHUNK = 1000  # records per task
+NOT_UTF8 = "\x00unreadable: not UTF-8 text"  # the payload of a line or file that is not UTF-8
 FORMATS = ("jsonl", "csv")
 CSV_COLUMNS = (
     "record",
@@ -49,6 +52,7 @@ CSV_COLUMNS = (
     "error",
 )
 PERSONAL = ("name", "id_number", "phone")
+MAX_CELL = 1 << 20  # characters in one CSV cell
 
 
 @attrs.frozen
@@ -111,10 +115,14 @@ def open_input(source: str) -> Input:
     files, or ``-`` for stdin (JSON Lines if it starts with ``{``, else CSV)."""
     if source == "-":
         stream = sys.stdin
-        first = stream.read(1).lstrip("\ufeff") or stream.read(1)
-        lines = chain_first(first, stream)
+        skipped = ""
+        while (char := stream.read(1)) and (char.isspace() or char == "\ufeff"):
+            skipped += char  # blank lines and a BOM before the first record
+        head = skipped + char + (stream.readline() if char else "")
+        lines = itertools.chain(head.splitlines(keepends=True), stream)
         base = str(Path.cwd())
-        reader = _jsonl_items(lines, base) if first in ("{", "[", "") else _csv_items(lines, base)
+        jsonl = char in ("{", "[", "")
+        reader = _jsonl_items(lines, base) if jsonl else _csv_items(lines, base)
         return Input(lambda size: _chunks(reader, size), lambda: None)
     path = Path(source)
     if path.is_dir():
@@ -147,7 +155,8 @@ def open_input(source: str) -> Input:
 
         return Input(spans, lambda: min(handed[0] / size, 1.0))
     raw = path.open("rb")
-    handle = io.TextIOWrapper(raw, encoding="utf-8", newline="")
+    # Bytes that are not UTF-8 become surrogates, and their row an error, not a crash.
+    handle = io.TextIOWrapper(raw, encoding="utf-8", errors="surrogateescape", newline="")
     reader = _closing(_csv_items(handle, base), handle)
 
     def fraction() -> float | None:
@@ -187,27 +196,19 @@ def _span_items(span: Span) -> list[Item]:
     with open(span.path, "rb") as handle:  # noqa: PTH123 - a worker reads its own range
         handle.seek(span.start)
         data = handle.read(span.end - span.start)
-    text = data.decode("utf-8", errors="replace")
     items = []
-    for number, line in enumerate(text.split("\n"), span.first_line):
+    for number, raw in enumerate(data.split(b"\n"), span.first_line):
+        try:
+            line = raw.decode("utf-8")
+        except UnicodeDecodeError:
+            # Kept as a record that cannot be read (e.g. a GBK line), never guessed at.
+            items.append(Item(f"line {number}", NOT_UTF8, span.base_dir))
+            continue
         if number == 1:
             line = line.lstrip("\ufeff")
         if line.strip():
             items.append(Item(f"line {number}", line, span.base_dir))
     return items
-
-
-def chain_first(first: str, rest: Iterable[str]) -> Iterator[str]:
-    """Lines of a stream whose first character was read already."""
-    head = True
-    for line in rest:
-        if head:
-            head = False
-            yield first + line
-        else:
-            yield line
-    if head and first:
-        yield first
 
 
 def _closing(items: Iterator[Item], handle: TextIO) -> Iterator[Item]:
@@ -238,21 +239,37 @@ def _jsonl_items(lines: Iterable[str], base_dir: str) -> Iterator[Item]:
 
 
 def _csv_items(lines: Iterable[str], base_dir: str) -> Iterator[Item]:
+    csv.field_size_limit(MAX_CELL)
     reader = csv.DictReader(_without_bom(lines))
-    if reader.fieldnames is None:
+    try:
+        fieldnames = reader.fieldnames
+    except csv.Error as exc:
+        raise InputError.single("--batch", f"CSV header: {exc}", "check the first line") from None
+    if fieldnames is None:
         return
-    unknown = [f for f in reader.fieldnames if f not in csv_fields()]
+    unknown = [f for f in fieldnames if f not in csv_fields()]
     if unknown:
         raise InputError.single(
             "--batch",
             f"unknown CSV column(s): {', '.join(unknown)}",
             f"use the candidate file's field paths as headers: {', '.join(csv_fields())}",
         )
-    for row in reader:
-        # The header is line 1: data rows are numbered as a spreadsheet shows them.
-        yield Item(
-            f"row {reader.line_num}", {k: v for k, v in row.items() if k is not None}, base_dir
-        )
+    while True:
+        # The header is row 1; a record's row is where it starts (a cell may hold line breaks).
+        row_number = reader.line_num + 1
+        try:
+            row = next(reader)
+        except StopIteration:
+            return
+        except csv.Error as exc:
+            raise InputError.single(
+                "--batch", f"row {row_number}: {exc}", "fix the CSV from this row on"
+            ) from None
+        cells = {k: v for k, v in row.items() if k is not None}
+        if any("\udc80" <= c <= "\udcff" for v in cells.values() if v for c in v):
+            yield Item(f"row {row_number}", NOT_UTF8, base_dir)  # bytes that are not UTF-8
+        else:
+            yield Item(f"row {row_number}", cells, base_dir)
 
 
 # --- CSV columns ---
@@ -307,8 +324,9 @@ def csv_record(row: dict[str, str]) -> dict[str, Any]:
                 value = True
             elif text.lower() in _FALSE:
                 value = False
-        elif tp is int and text.lstrip("-").isdigit():
-            value = int(text)
+        elif tp is int:
+            with contextlib.suppress(ValueError):  # "²".isdigit() is True, int("²") is not
+                value = int(text)
         elif tp is float:
             with contextlib.suppress(ValueError):
                 value = float(text)
@@ -363,7 +381,7 @@ def check_chunk(task: Task, options: Options, registry: Any = None) -> tuple[str
         stats.append(
             (result.label, result.verdict, result.region, result.rules, result.plugin_failed)
         )
-    return ending.join(lines) + ending, stats
+    return (ending.join(lines) + ending) if lines else "", stats
 
 
 def check_item(item: Item, options: Options, registry: Any) -> Result:
@@ -474,6 +492,10 @@ _LINE_BREAKS = ("\x85", "\u2028", "\u2029", "\x0b", "\x0c", "\x1c", "\x1d", "\x1
 def _render(row: dict[str, Any], options: Options) -> str:
     if options.output == "jsonl":
         text = json.dumps(row, ensure_ascii=False, separators=(",", ":"))
+        try:
+            text.encode("utf-8")
+        except UnicodeEncodeError:  # a lone surrogate from a \ud800 escape in the input
+            text = json.dumps(row, ensure_ascii=True, separators=(",", ":"))
         # Characters that some readers take for line ends stay escaped: one record a line.
         if any(c in text for c in _LINE_BREAKS):
             for char in _LINE_BREAKS:
@@ -496,8 +518,14 @@ def _render(row: dict[str, Any], options: Options) -> str:
         row["error"],
     ]
     out = io.StringIO()
-    csv.writer(out, lineterminator="\r\n").writerow(["" if c is None else c for c in cells])
-    return out.getvalue().removesuffix("\r\n")
+    csv.writer(out, lineterminator="\r\n").writerow([_cell(c) for c in cells])
+    return out.getvalue().removesuffix("\r\n").encode("utf-8", "backslashreplace").decode("utf-8")
+
+
+def _cell(value: object) -> str:
+    """A CSV cell that a spreadsheet shows as text: never a formula."""
+    text = "" if value is None else str(value)
+    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
 
 
 # --- running ---
@@ -573,6 +601,12 @@ def run(
     first = header(options)
     if first is not None:
         write(first + ("\r\n" if options.output == "csv" else "\n"))
+    # Ctrl-C only raises a flag, checked between blocks: a block is never cut in the middle
+    # of a write (a pipe write can be interrupted), and the summary always matches the output.
+    stop = threading.Event()
+    previous = None
+    if threading.current_thread() is threading.main_thread():
+        previous = signal.signal(signal.SIGINT, lambda *_: stop.set())
     try:
         tasks = source.tasks(CHUNK) if isinstance(source, Input) else _chunks(iter(source), CHUNK)
         for block, stats in _results(tasks, options, jobs, registry):
@@ -582,8 +616,14 @@ def run(
             if progress is not None:
                 summary.seconds = time.perf_counter() - began
                 progress(summary)
+            if stop.is_set():
+                summary.interrupted = True
+                break
     except KeyboardInterrupt:
         summary.interrupted = True
+    finally:
+        if previous is not None:
+            signal.signal(signal.SIGINT, previous)
     summary.seconds = time.perf_counter() - began
     return summary
 

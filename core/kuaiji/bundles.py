@@ -182,6 +182,8 @@ async def update_async(
     root: Path | None = None,
     http: httpx.AsyncClient | None = None,
 ) -> UpdateResult:
+    import httpx
+
     from kuaiji.net import FetchError, check_url, client
 
     root = root or cache_dir()
@@ -212,8 +214,9 @@ async def update_async(
         newer = _newer_plugins(entries, installed)
         wanted = [e for e in entries if e.plugin in newer and installed.get(e.path) != e.sha256]
         bodies: dict[str, bytes] = {}
+        base = httpx.URL(answer.url)  # where the index was served from, after redirects
         for entry in wanted:
-            file_url = index_url.join(entry.path)
+            file_url = base.join(entry.path)
             file_policy = attrs.evolve(policy, max_bytes=entry.size)
             got = await _get(session, str(file_url), file_policy, {})
             if got.status != 200:
@@ -375,6 +378,8 @@ def _install(
             shutil.rmtree(old, ignore_errors=True)
         except BaseException:
             shutil.rmtree(staging, ignore_errors=True)
+            if old.exists() and not target.exists():
+                old.rename(target)  # the good cache comes back
             raise
 
 

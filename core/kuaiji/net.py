@@ -100,7 +100,10 @@ def is_loopback(url: httpx.URL) -> bool:
 
 def check_url(url: str | httpx.URL, policy: Policy, *, field: str = "url") -> httpx.URL:
     """An https URL, or http to loopback when the policy allows it; else FetchError."""
-    parsed = httpx.URL(str(url))
+    try:
+        parsed = httpx.URL(str(url))
+    except (httpx.InvalidURL, TypeError, ValueError):
+        raise FetchError("refused", f"{field}: not a valid URL: {str(url)!r}") from None
     if parsed.scheme == "https" and parsed.host:
         return parsed
     if parsed.scheme == "http" and policy.allow_http_loopback and is_loopback(parsed):
@@ -179,8 +182,14 @@ async def fetch(
             if _tls_problem(exc):
                 raise FetchError("tls", f"TLS: {_reason(exc)}", attempts=attempts) from None
             raise _Retry("connect", _reason(exc)) from exc
-        except (httpx.RemoteProtocolError, httpx.ReadError) as exc:
-            raise _Retry("connect", f"connection broken: {_reason(exc)}") from exc
+        except httpx.DecodingError as exc:
+            raise FetchError(
+                "decode", f"body cannot be decoded: {_reason(exc)}", attempts=attempts
+            ) from None
+        except (httpx.UnsupportedProtocol, httpx.InvalidURL) as exc:
+            raise FetchError("refused", _reason(exc), attempts=attempts) from None
+        except httpx.TransportError as exc:  # proxy errors, broken connections, write errors
+            raise _Retry("connect", f"connection failed: {_reason(exc)}") from exc
         if answer.status in RETRY_STATUSES:
             raise _Retry(
                 "status",

@@ -206,6 +206,18 @@ def _check_cases(plugin: str, registry: Registry) -> Iterator[Issue]:
         return
     documented = {doc.rule for docs in registry.rules.values() for doc in docs}
     for case in cases:
+        expect = case.data.get("expect")
+        lists = [expect.get(k, []) for k in ("rules", "absent")] if isinstance(expect, dict) else []
+        if not isinstance(expect, dict) or not all(
+            isinstance(x, list) and all(isinstance(r, str) for r in x) for x in lists
+        ):
+            yield Issue(
+                plugin,
+                f"cases/{case.name}",
+                "'expect' must be an object; its 'rules' and 'absent' lists of rule ids",
+                "see docs/writing-a-plugin.md, example cases",
+            )
+            continue
         try:
             problems = run_case(case, registry)
         except Exception as exc:  # a case that cannot run is a problem, not a crash
@@ -285,6 +297,14 @@ def check_folders(paths: Iterable[Path], registry: Registry) -> dict[str, list[I
 
 def _import_from(path: Path, target: str, name: str, issues: list[Issue]) -> Any:
     module_name = target.split(":")[0]
+    # A module of the same name imported from elsewhere (another folder checked earlier)
+    # would be used instead of this folder's: forget it first.
+    for name_loaded in [
+        m for m in sys.modules if m == module_name or m.startswith(module_name + ".")
+    ]:
+        origin = getattr(sys.modules[name_loaded], "__file__", None) or ""
+        if not Path(origin).resolve().is_relative_to(path.resolve()):
+            del sys.modules[name_loaded]
     sys.path.insert(0, str(path))
     try:
         return importlib.import_module(module_name)
