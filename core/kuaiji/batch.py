@@ -192,15 +192,24 @@ def _spans(path: Path, lines_per_span: int, base_dir: str) -> Iterator[Span]:
         yield Span(str(path), start, offset, line, base_dir)
 
 
+def _utf8(raw: bytes) -> str | None:
+    try:
+        return raw.decode("utf-8")
+    except UnicodeDecodeError:
+        return None
+
+
 def _span_items(span: Span) -> list[Item]:
     with open(span.path, "rb") as handle:  # noqa: PTH123 - a worker reads its own range
         handle.seek(span.start)
         data = handle.read(span.end - span.start)
+    try:
+        lines: list[str | None] = list(data.decode("utf-8").split("\n"))
+    except UnicodeDecodeError:  # line by line: only the lines that are not UTF-8 are lost
+        lines = [_utf8(raw) for raw in data.split(b"\n")]
     items = []
-    for number, raw in enumerate(data.split(b"\n"), span.first_line):
-        try:
-            line = raw.decode("utf-8")
-        except UnicodeDecodeError:
+    for number, line in enumerate(lines, span.first_line):
+        if line is None:
             # Kept as a record that cannot be read (e.g. a GBK line), never guessed at.
             items.append(Item(f"line {number}", NOT_UTF8, span.base_dir))
             continue
