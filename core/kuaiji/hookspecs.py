@@ -25,7 +25,7 @@ Example::
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING
 
 import pluggy
@@ -129,3 +129,22 @@ def kuaiji_change(ctx: Context, changes: Sequence[FieldChange]) -> Sequence[Chan
 @hookspec
 def kuaiji_transfer(ctx: Context, move: Move) -> Sequence[TransferStep]:
     """The steps to move the record from ``move.origin`` to ``move.destination``."""
+
+
+def declared(
+    rules: Sequence[RuleDoc] = (), overrides: Sequence[Override] = ()
+) -> tuple[Callable[[], Sequence[RuleDoc]], Callable[[], Sequence[Override]]]:
+    """The two hooks whose answer is a constant of the plugin::
+
+    kuaiji_rules, kuaiji_rule_overrides = declared(RULES, OVERRIDES)
+    """
+
+    @hookimpl
+    def kuaiji_rules() -> Sequence[RuleDoc]:
+        return rules
+
+    @hookimpl
+    def kuaiji_rule_overrides() -> Sequence[Override]:
+        return overrides
+
+    return kuaiji_rules, kuaiji_rule_overrides

@@ -175,21 +175,15 @@ from collections.abc import Sequence
 from kuaiji import hookimpl
 from kuaiji.context import Context
 from kuaiji.data import PluginData
-from kuaiji.records import Finding, Override, RuleDoc
+from kuaiji.hookspecs import declared
+from kuaiji.records import Finding
 from kuaiji_{name} import quirks
 
 DATA = PluginData("{name}", __name__)
 kuaiji_jurisdictions, kuaiji_schedules, kuaiji_contacts = DATA.hooks()
 
 
-@hookimpl
-def kuaiji_rules() -> Sequence[RuleDoc]:
-    return quirks.RULES
-
-
-@hookimpl
-def kuaiji_rule_overrides() -> Sequence[Override]:
-    return quirks.OVERRIDES
+kuaiji_rules, kuaiji_rule_overrides = declared(quirks.RULES, quirks.OVERRIDES)
 
 
 @hookimpl

@@ -13,6 +13,7 @@ from collections.abc import Sequence
 from kuaiji import hookimpl
 from kuaiji.context import Context, Move
 from kuaiji.data import PluginData
+from kuaiji.hookspecs import declared
 from kuaiji.records import (
     ChangeDecision,
     FieldChange,
@@ -48,14 +49,7 @@ OVERRIDES = (
 )
 
 
-@hookimpl
-def kuaiji_rules() -> Sequence[RuleDoc]:
-    return RULES
-
-
-@hookimpl
-def kuaiji_rule_overrides() -> Sequence[Override]:
-    return OVERRIDES
+kuaiji_rules, kuaiji_rule_overrides = declared(RULES, OVERRIDES)
 
 
 @hookimpl

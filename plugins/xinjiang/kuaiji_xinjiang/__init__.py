@@ -16,7 +16,8 @@ from collections.abc import Sequence
 from kuaiji import hookimpl
 from kuaiji.context import Context, Region
 from kuaiji.data import PluginData
-from kuaiji.records import AccountRecovery, Finding, Override, RuleDoc, Step
+from kuaiji.hookspecs import declared
+from kuaiji.records import AccountRecovery, Finding, RuleDoc, Step
 from kuaiji_xinjiang import quirks
 
 DATA = PluginData("xinjiang", __name__)
@@ -44,14 +45,7 @@ RULES = (
 )
 
 
-@hookimpl
-def kuaiji_rules() -> Sequence[RuleDoc]:
-    return RULES
-
-
-@hookimpl
-def kuaiji_rule_overrides() -> Sequence[Override]:
-    return ()
+kuaiji_rules, kuaiji_rule_overrides = declared(RULES, ())
 
 
 @hookimpl
