@@ -349,3 +349,24 @@ def test_readme_examples_run(tmp_path: Path) -> None:
         assert result.stdout.strip(), line
         assert "Traceback" not in result.stderr
     assert len(list(tmp_path.glob("*.ics"))) == 2
+
+
+def test_a_closed_pipe_stops_quietly(tmp_path: Path) -> None:
+    """`kuaiji … | head` must not end with an internal error (the output here is far larger
+    than a pipe's buffer, so the write does hit the closed pipe)."""
+    from benchmarks.generate import write as generate
+
+    assert KUAIJI
+    source = tmp_path / "many.jsonl"
+    with source.open("w", encoding="utf-8") as out:
+        generate(3000, out)
+    env = {**os.environ, "KUAIJI_NATIONAL_ONLY": "0"}
+    shell = (
+        f"{KUAIJI} precheck --batch {source} --exam junior --year 2026 --jobs 1 | head -1;"
+        " exit ${PIPESTATUS[0]}"
+    )
+    result = subprocess.run(
+        ["bash", "-c", shell], capture_output=True, text=True, env=env, cwd=ROOT, timeout=120
+    )
+    assert "内部错误" not in result.stderr and "Traceback" not in result.stderr
+    assert result.returncode == 141

@@ -52,6 +52,12 @@ def handled(fn: F) -> F:
             _fail(f"错误 (plugin or data): {exc}", 3)
         except (click.exceptions.Exit, click.ClickException, SystemExit):
             raise
+        except BrokenPipeError:
+            # The reader went away (`kuaiji … | head`): stop quietly, as other tools do.
+            import os
+
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+            sys.exit(141)
         except Exception as exc:
             if debug:  # the traceback, with anything like an ID number or a phone masked
                 import traceback
