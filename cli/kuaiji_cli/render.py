@@ -176,23 +176,20 @@ def recovery_text(plan: RecoveryPlan) -> str:
         if p.note:
             lines.append(f"  说明：{p.note}")
         lines.append(f"  来源：{p.source}")
-    for f in plan.problems:
-        lines.append(f"  {SEVERITY_ZH[f.severity.value]} {f.rule} {f.message}")
+    lines.extend(line for f in plan.problems for line in finding_lines(f, plan.at))
     return "\n".join(lines)
 
 
 def password_text(result: PasswordCheck) -> str:
+    from kuaiji import clock
+
     lines = []
     if result.ok:
         compared = "、".join(result.compared) or "（该地区没有已知的重置默认密码）"
         lines.append(f"可以使用：不是已知的重置默认密码（已比对：{compared}）")
         lines.append("  kuaiji 不知道各平台的其他密码规则，请以平台提示为准")
     for f in (*result.findings, *result.problems):
-        lines.append(f"{SEVERITY_ZH[f.severity.value]} {f.rule} [{f.plugin}] {f.message}")
-        if f.action:
-            lines.append(f"  怎么办：{f.action}")
-        if f.source:
-            lines.append(f"  来源：{f.source}")
+        lines.extend(finding_lines(f, clock.now()))  # findings here carry no deadline
     return "\n".join(lines)
 
 
