@@ -22,9 +22,11 @@ import io
 import itertools
 import json
 import os
+import re
 import signal
 import sys
 import threading
+import types
 import typing
 from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
@@ -393,9 +395,16 @@ def check_chunk(task: Task, options: Options, registry: Any = None) -> tuple[str
     return (ending.join(lines) + ending) if lines else "", stats
 
 
-def check_item(item: Item, options: Options, registry: Any) -> Result:
-    from kuaiji.engine import PLUGIN_ERROR, candidate_from_dict, precheck
+@functools.cache
+def _engine() -> types.ModuleType:
+    """The engine, imported on first use (the parent of a batch never needs it)."""
+    from kuaiji import engine
 
+    return engine
+
+
+def check_item(item: Item, options: Options, registry: Any) -> Result:
+    engine = _engine()
     raw: Any = None
     try:
         if isinstance(item.payload, dict):
@@ -413,8 +422,8 @@ def check_item(item: Item, options: Options, registry: Any) -> Result:
                 raise InputError.single(
                     "", "JSON nested too deeply", "flatten the document"
                 ) from None
-        candidate = candidate_from_dict(raw)
-        report = precheck(
+        candidate = engine.candidate_from_dict(raw)
+        report = engine.precheck(
             candidate,
             exam=options.exam,
             year=options.year,
@@ -455,7 +464,7 @@ def check_item(item: Item, options: Options, registry: Any) -> Result:
         ],
         "error": None,
     }
-    failed = any(f.rule == PLUGIN_ERROR for f in findings)
+    failed = any(f.rule == engine.PLUGIN_ERROR for f in findings)
     return Result(item.label, report.verdict.value, province, rules, _render(row, options), failed)
 
 
@@ -496,19 +505,25 @@ def _scrub(message: str, raw: Any, options: Options) -> str:
 
 
 _LINE_BREAKS = ("\x85", "\u2028", "\u2029", "\x0b", "\x0c", "\x1c", "\x1d", "\x1e")
+# One scan finds both: a lone surrogate (from a \ud800 escape in the input; not UTF-8) and
+# a character that some readers take for a line end.
+_SPECIAL = re.compile("[\ud800-\udfff" + "".join(_LINE_BREAKS) + "]")
+_JSON = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"))
+_JSON_ASCII = json.JSONEncoder(ensure_ascii=True, separators=(",", ":"))
 
 
 def _render(row: dict[str, Any], options: Options) -> str:
     if options.output == "jsonl":
-        text = json.dumps(row, ensure_ascii=False, separators=(",", ":"))
+        text = _JSON.encode(row)
+        if _SPECIAL.search(text) is None:
+            return text
         try:
             text.encode("utf-8")
-        except UnicodeEncodeError:  # a lone surrogate from a \ud800 escape in the input
-            text = json.dumps(row, ensure_ascii=True, separators=(",", ":"))
+        except UnicodeEncodeError:  # a lone surrogate
+            text = _JSON_ASCII.encode(row)
         # Characters that some readers take for line ends stay escaped: one record a line.
-        if any(c in text for c in _LINE_BREAKS):
-            for char in _LINE_BREAKS:
-                text = text.replace(char, f"\\u{ord(char):04x}")
+        for char in _LINE_BREAKS:
+            text = text.replace(char, f"\\u{ord(char):04x}")
         return text
     findings = "\n".join(
         f"[{f['severity']}] {f['rule']}: {f['message']}"

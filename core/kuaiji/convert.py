@@ -58,12 +58,16 @@ def _bool(value: Any, _: type) -> bool:
 
 
 def _int(value: Any, _: type) -> int:
+    if type(value) is int:  # the common case first (bool is a subclass of int: refused below)
+        return value
     if isinstance(value, bool) or not isinstance(value, int):
         raise _Expected(f"expected a whole number, got {_type_name(value)}")
     return value
 
 
 def _float(value: Any, _: type) -> float:
+    if type(value) is int:
+        return float(value)
     if isinstance(value, bool) or not isinstance(value, int | float):
         raise _Expected(f"expected a number, got {_type_name(value)}")
     number = float(value)
@@ -103,16 +107,18 @@ def _short(value: object) -> str:
 
 
 @functools.cache
-def _enum_hook(cls: type[enum.Enum]) -> Callable[[Any, type], enum.Enum]:
-    allowed = [str(member.value) for member in cls]
+def _members(cls: type[enum.Enum]) -> dict[Any, enum.Enum]:
+    return {member.value: member for member in cls}
 
-    def structure(value: Any, _: type) -> enum.Enum:
-        try:
-            return cls(value)
-        except ValueError:
-            raise _Expected(f"expected one of {', '.join(allowed)}, got {_short(value)}") from None
 
-    return structure
+def _enum(value: Any, cls: type[enum.Enum]) -> enum.Enum:
+    """A member of the enum ``cls`` by its value (a dictionary lookup: the enum's own call
+    is several times slower)."""
+    try:
+        return _members(cls)[value]
+    except (KeyError, TypeError):  # TypeError: an unhashable value such as a list
+        allowed = ", ".join(str(v) for v in _members(cls))
+        raise _Expected(f"expected one of {allowed}, got {_short(value)}") from None
 
 
 def _is_tuple(tp: Any) -> bool:
@@ -120,9 +126,10 @@ def _is_tuple(tp: Any) -> bool:
 
 
 def _configure(conv: cattrs.Converter) -> None:
-    # cattrs registers str by class (singledispatch, str(value) would accept anything), and
-    # a StrEnum is a str: one hook for both sends enums to their own check.
-    conv.register_structure_hook(str, _str_or_enum)
+    # cattrs dispatches on the class (singledispatch: str(value) would accept anything). A
+    # StrEnum is a str too; registered on its own, it is the closer match for every enum.
+    conv.register_structure_hook(str, _str)
+    conv.register_structure_hook(enum.StrEnum, _enum)
     conv.register_structure_hook(bool, _bool)
     conv.register_structure_hook(int, _int)
     conv.register_structure_hook(float, _float)
@@ -155,12 +162,6 @@ def _configure(conv: cattrs.Converter) -> None:
         conv.register_structure_hook_factory(_is_optional, _optional_hook(conv))
 
 
-def _str_or_enum(value: Any, cls: type) -> Any:
-    if cls is str:
-        return _str(value, cls)
-    return _enum_hook(cls)(value, cls)
-
-
 def _is_optional(tp: Any) -> bool:
     args = typing.get_args(tp)
     return (
@@ -175,6 +176,12 @@ def _optional_hook(conv: cattrs.Converter) -> Callable[[Any], Callable[[Any, Any
 
     def factory(tp: Any) -> Callable[[Any, Any], Any]:
         inner = next(a for a in typing.get_args(tp) if a is not type(None))
+        if inner is str:  # the commonest optional field: checked here, without a second call
+
+            def optional_str(value: Any, _: Any) -> Any:
+                return value if value is None or type(value) is str else _str(value, str)
+
+            return optional_str
         hook = conv.get_structure_hook(inner)
 
         def structure(value: Any, _: Any) -> Any:

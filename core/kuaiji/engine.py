@@ -256,8 +256,10 @@ def precheck(
     findings: list[Finding] = [plugin_finding(p) for p in registry.problems]
     for hook in CHECK_HOOKS:
         result = registry.call(hook, plugins, Finding, ctx=ctx)
-        findings.extend(f for _, records in result.records for f in records)
-        findings.extend(plugin_finding(p) for p in result.problems)
+        for _, records in result.records:
+            findings += records
+        if result.problems:
+            findings.extend(plugin_finding(p) for p in result.problems)
     findings = apply_overrides(findings, plugins, registry)
     steps: tuple[Step, ...] = ()
     if timeline:

@@ -105,6 +105,7 @@ class Registry:
         self._callers: dict[tuple[str, str], Callable[..., Any]] = {}
         self._directs: dict[tuple[str, str], tuple[Callable[..., Any], tuple[str, ...]] | None] = {}
         self._resolved: dict[tuple[str, str], Region] = {}
+        self._plans: dict[tuple[str, tuple[str, ...], bool], Any] = {}
         self.implementers = self._implementers = {
             name: {
                 self.pm.get_name(impl.plugin)
@@ -218,11 +219,7 @@ class Registry:
         """
         records: list[tuple[str, tuple[Any, ...]]] = []
         problems: list[PluginProblem] = []
-        implementers = self._implementers[hook]
-        for name in plugins:
-            if name not in implementers:
-                continue
-            direct = None if self.traced else self._direct(hook, name)
+        for name, direct in self._plan(hook, tuple(plugins)):
             began = time.perf_counter()
             try:
                 if direct is not None:
@@ -235,8 +232,6 @@ class Registry:
             except Exception as exc:
                 problems.append(PluginProblem(name, f"raised {_describe(exc)}", hook))
                 continue
-            if answer is None:
-                answer = ()
             spent = time.perf_counter() - began
             if spent > self.budget:
                 # A hook cannot be interrupted safely; a slow plugin is named, its answer kept.
@@ -245,12 +240,31 @@ class Registry:
                         name, f"took {spent:.1f} s, over the {self.budget:g} s budget", hook
                     )
                 )
-            checked, wrong = _check_records(answer, expect)
+            wrong = _wrong_records(answer, expect)
             if wrong:
                 problems.append(PluginProblem(name, wrong, hook))
                 continue
-            records.append((name, tuple(_tagged(r, name) for r in checked)))
+            records.append((name, tuple([_tagged(r, name) for r in answer]) if answer else ()))
         return HookResult(tuple(records), tuple(problems))
+
+    def _plan(
+        self, hook: str, plugins: tuple[str, ...]
+    ) -> list[tuple[str, tuple[Callable[..., Any], tuple[str, ...]] | None]]:
+        """The plugins of ``plugins`` that implement ``hook``, in order, each with its plain
+        implementation when it can be called directly (None: through pluggy). Worked out
+        once per hook and chain."""
+        key = (hook, plugins, self.traced)
+        plan = self._plans.get(key)
+        if plan is None:
+            implementers = self._implementers[hook]
+            plan = [
+                (name, None if self.traced else self._direct(hook, name))
+                for name in plugins
+                if name in implementers
+            ]
+            if len(self._plans) < 10_000:
+                self._plans[key] = plan
+        return plan
 
     def _direct(self, hook: str, plugin: str) -> tuple[Callable[..., Any], tuple[str, ...]] | None:
         """The plugin's one plain implementation of ``hook`` and its argument names: the hot
@@ -366,16 +380,17 @@ def _tagged(record: Any, plugin: str) -> Any:
     return attrs.evolve(record, plugin=plugin)
 
 
-def _check_records(answer: object, expect: type) -> tuple[Sequence[Any], str | None]:
-    """The records of a hook's answer, or what is wrong with it."""
+def _wrong_records(answer: object, expect: type) -> str | None:
+    """What is wrong with a hook's answer (None, or a list or tuple of ``expect``), if
+    anything."""
     if answer is None:
-        return (), None
+        return None
     if not isinstance(answer, list | tuple):
-        return (), f"returned {type(answer).__name__}, expected a list of {expect.__name__}"
-    wrong = [type(item).__name__ for item in answer if not isinstance(item, expect)]
-    if wrong:
-        return (), f"returned {wrong[0]} where {expect.__name__} was expected"
-    return answer, None
+        return f"returned {type(answer).__name__}, expected a list of {expect.__name__}"
+    for item in answer:
+        if not isinstance(item, expect):
+            return f"returned {type(item).__name__} where {expect.__name__} was expected"
+    return None
 
 
 def _describe(exc: BaseException) -> str:

@@ -218,14 +218,20 @@ def _ric() -> types.ModuleType:
 def _birth_place_known(code: str, year: int) -> bool:
     """Whether GB/T 2260 (python-stdnum's table, as ``cn.ric.get_birth_place`` reads it) has
     ``code`` as a county in ``year``."""
-    from kuaiji.regions import gbt2260
-
-    if code not in gbt2260()[1]:
+    if code not in _counties():
         return False  # unknown codes are not cached: the cache holds table codes only
     for start, end in _county_periods(code):
         if (start is None or year >= start) and (end is None or year <= end):
             return True
     return False
+
+
+@functools.cache
+def _counties() -> dict[str, object]:
+    """GB/T 2260's counties by code (python-stdnum's table)."""
+    from kuaiji.regions import gbt2260
+
+    return gbt2260()[1]
 
 
 @functools.cache
