@@ -227,7 +227,7 @@ def _birth_place_known(code: str, year: int) -> bool:
 
 
 @functools.cache
-def _counties() -> dict[str, object]:
+def _counties() -> dict[str, str]:
     """GB/T 2260's counties by code (python-stdnum's table)."""
     from kuaiji.regions import gbt2260
 
