@@ -373,26 +373,21 @@ def _init_worker(plugins_env: dict[str, str]) -> None:
     _STATE["registry"] = get_registry()
 
 
-Stats = tuple[str, str, str, tuple[str, ...], bool]  # label, verdict, region, rules, failed
-
-
-def check_chunk(task: Task, options: Options, registry: Any = None) -> tuple[str, list[Stats]]:
-    """Check a chunk; return its output lines as one block (cheap to send back from a
-    worker) and each record's counts."""
+def check_chunk(task: Task, options: Options, registry: Any = None) -> tuple[str, Summary]:
+    """Check a chunk; return its output lines as one block and its counts (both cheap to
+    send back from a worker)."""
     from kuaiji.plugins import get_registry
 
     registry = registry or _STATE.get("registry") or get_registry()
     items = _span_items(task) if isinstance(task, Span) else task
     ending = "\r\n" if options.output == "csv" else "\n"
     lines = []
-    stats = []
+    tally = Summary()
     for item in items:
         result = check_item(item, options, registry)
         lines.append(result.line)
-        stats.append(
-            (result.label, result.verdict, result.region, result.rules, result.plugin_failed)
-        )
-    return (ending.join(lines) + ending) if lines else "", stats
+        tally.add(result)
+    return (ending.join(lines) + ending) if lines else "", tally
 
 
 @functools.cache
@@ -566,14 +561,23 @@ class Summary:
     interrupted: bool = False
     seconds: float = 0.0
 
-    def add(self, stats: Stats) -> None:
-        label, verdict, region, rules, failed = stats
+    def add(self, result: Result) -> None:
+        """Count one checked record."""
         self.records += 1
-        self.verdicts[verdict] += 1
-        self.regions[region] += 1
-        self.rules.update(rules)
-        self.plugin_failures += failed
-        self.last = label
+        self.verdicts[result.verdict] += 1
+        self.regions[result.region] += 1
+        self.rules.update(result.rules)
+        self.plugin_failures += result.plugin_failed
+        self.last = result.label
+
+    def merge(self, chunk: Summary) -> None:
+        """Count the records of a chunk, checked after those counted so far."""
+        self.records += chunk.records
+        self.verdicts.update(chunk.verdicts)
+        self.regions.update(chunk.regions)
+        self.rules.update(chunk.rules)
+        self.plugin_failures += chunk.plugin_failures
+        self.last = chunk.last if chunk.records else self.last
 
     @property
     def exit_code(self) -> int:
@@ -633,10 +637,9 @@ def run(
         previous = signal.signal(signal.SIGINT, lambda *_: stop.set())
     try:
         tasks = source.tasks(CHUNK) if isinstance(source, Input) else _chunks(iter(source), CHUNK)
-        for block, stats in _results(tasks, options, jobs, registry):
+        for block, tally in _results(tasks, options, jobs, registry):
             write(block)  # whole lines only: an interrupted run leaves a valid prefix
-            for record in stats:
-                summary.add(record)
+            summary.merge(tally)
             if progress is not None:
                 summary.seconds = time.perf_counter() - began
                 progress(summary)
@@ -665,7 +668,7 @@ def _chunks(items: Iterator[Item], size: int) -> Iterator[Task]:
 
 def _results(
     tasks: Iterator[Task], options: Options, jobs: int, registry: Any
-) -> Iterator[tuple[str, list[Stats]]]:
+) -> Iterator[tuple[str, Summary]]:
     if jobs <= 1:
         from kuaiji.plugins import get_registry
 
@@ -675,7 +678,7 @@ def _results(
         return
     env = {k: v for k, v in os.environ.items() if k.startswith("KUAIJI_")}
     pool = cf.ProcessPoolExecutor(max_workers=jobs, initializer=_init_worker, initargs=(env,))
-    pending: collections.deque[cf.Future[tuple[str, list[Stats]]]] = collections.deque()
+    pending: collections.deque[cf.Future[tuple[str, Summary]]] = collections.deque()
     try:
         for task in tasks:
             pending.append(pool.submit(check_chunk, task, options))
