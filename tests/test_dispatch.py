@@ -200,12 +200,11 @@ def test_a_misspelt_hook_is_reported_not_registered() -> None:
 
 
 def test_an_entry_point_that_fails_to_load_is_reported(monkeypatch: pytest.MonkeyPatch) -> None:
-    from importlib import metadata
-
     import kuaiji.plugins
 
-    ep = metadata.EntryPoint(name="ghost", value="kuaiji_no_such_module_xyz", group="kuaiji")
-    monkeypatch.setattr(kuaiji.plugins, "_entry_points", lambda: [ep])
+    ghost = ("ghost", "kuaiji_no_such_module_xyz", "kuaiji-ghost", "1.0")
+    installed = kuaiji.plugins._Installed((ghost,), "0.1.0")
+    monkeypatch.setattr(kuaiji.plugins, "_installed", lambda: installed)
     registry = Registry()
     assert [p.plugin for p in registry.problems] == ["ghost"]
     assert "ModuleNotFoundError" in registry.problems[0].message

@@ -33,6 +33,7 @@ from typing import TYPE_CHECKING, Any
 import attrs
 
 from kuaiji import clock
+from kuaiji.cache import cache_dir
 from kuaiji.data import DataDocument, PluginData, parse_document, validate_documents
 from kuaiji.errors import BundleError, DataError
 
@@ -41,7 +42,6 @@ if TYPE_CHECKING:  # the network stack is imported only when an update runs
 
     from kuaiji.net import Policy
 
-ENV_CACHE = "KUAIJI_CACHE_DIR"  # where updated rules live (default: the user cache dir)
 ENV_ALLOW_LOOPBACK_HTTP = "KUAIJI_ALLOW_HTTP_LOOPBACK"  # "1": http://127.0.0.1 (tests only)
 KIND = "kuaiji-rules"
 INDEX = "index.json"
@@ -52,16 +52,6 @@ MAX_TOTAL_BYTES = 50 * 1024 * 1024
 _PLUGIN = re.compile(r"^[a-z][a-z0-9_]{0,40}$")
 _NAME = re.compile(r"^[a-z0-9][a-z0-9_-]{0,60}\.json$")
 _SHA256 = re.compile(r"^[0-9a-f]{64}$")
-
-
-def cache_dir() -> Path:
-    """The folder of updated rules: $KUAIJI_CACHE_DIR, else the user cache dir."""
-    configured = os.environ.get(ENV_CACHE)
-    if configured:
-        return Path(configured)
-    import platformdirs
-
-    return Path(platformdirs.user_cache_dir("kuaiji", appauthor=False)) / "rules"
 
 
 def cached_documents(plugin: str, root: Path | None = None) -> tuple[DataDocument, ...]:

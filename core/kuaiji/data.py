@@ -17,8 +17,8 @@ import datetime as dt
 import functools
 import json
 from collections.abc import Callable, Sequence
-from importlib import resources
-from typing import Any, ClassVar, TypeVar
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, ClassVar, TypeVar
 
 import attrs
 
@@ -26,6 +26,9 @@ from kuaiji.clock import parse_data_moment
 from kuaiji.convert import structure
 from kuaiji.errors import DataError, InputError
 from kuaiji.records import Contact, Jurisdiction, Schedule
+
+if TYPE_CHECKING:
+    from importlib.resources.abc import Traversable
 
 FORMAT = 1
 T = TypeVar("T")
@@ -134,6 +137,33 @@ def validate_documents(docs: Sequence[DataDocument]) -> None:
         load_records(doc, "contacts", Contact)
 
 
+def data_folder(package: str) -> Traversable:
+    """``<package>/data``: a plain folder for an installed package (found without
+    importlib.resources, which is slow to import), else through importlib.resources."""
+    import importlib.util
+
+    spec = importlib.util.find_spec(package)
+    for location in (spec.submodule_search_locations or []) if spec else []:
+        folder = Path(location) / "data"
+        if folder.is_dir():
+            return folder
+    from importlib import resources
+
+    return resources.files(package).joinpath("data")
+
+
+@attrs.frozen
+class _Loaded:
+    """A plugin's structured data and where it came from: what the snapshot keeps."""
+
+    jurisdictions: tuple[Jurisdiction, ...]
+    schedules: tuple[Schedule, ...]
+    contacts: tuple[Contact, ...]
+    origin: str
+    updated: dt.date | None
+    problem: str | None
+
+
 class PluginData:
     """A plugin's data, loaded once on first use.
 
@@ -158,7 +188,7 @@ class PluginData:
     @functools.cached_property
     def bundled(self) -> tuple[DataDocument, ...]:
         """The data files shipped inside the plugin package."""
-        folder = resources.files(self.package).joinpath("data")
+        folder = data_folder(self.package)
         names = self._files or tuple(
             sorted(entry.name for entry in folder.iterdir() if entry.name.endswith(".json"))
         )
@@ -188,16 +218,22 @@ class PluginData:
 
     @property
     def origin(self) -> str:
+        """ "bundled", or "updated" when a rules bundle's files are used."""
+        if "_loaded" in self.__dict__:
+            return self._loaded.origin
         docs = self.documents
         return docs[0].origin if docs else "bundled"
 
     @property
     def updated(self) -> dt.date | None:
+        """The newest ``updated`` date of the files used."""
+        if "_loaded" in self.__dict__:
+            return self._loaded.updated
         return max((d.updated for d in self.documents), default=None)
 
     def reload(self) -> None:
         """Forget what was loaded (after a rules update in this process)."""
-        for name in ("documents", "jurisdictions", "schedules", "contacts"):
+        for name in ("bundled", "documents", "_loaded"):
             self.__dict__.pop(name, None)
         self.problem = None
 
@@ -212,17 +248,59 @@ class PluginData:
             out.extend(load_records(doc, section, cls, prepare))
         return tuple(out)
 
-    @functools.cached_property
+    @property
     def jurisdictions(self) -> tuple[Jurisdiction, ...]:
-        return self.records("jurisdictions", Jurisdiction)
+        return self._loaded.jurisdictions
 
-    @functools.cached_property
+    @property
     def schedules(self) -> tuple[Schedule, ...]:
-        return self.records("schedules", Schedule, _events)
+        return self._loaded.schedules
+
+    @property
+    def contacts(self) -> tuple[Contact, ...]:
+        return self._loaded.contacts
 
     @functools.cached_property
-    def contacts(self) -> tuple[Contact, ...]:
-        return self.records("contacts", Contact)
+    def _loaded(self) -> _Loaded:
+        """The structured records, from the snapshot in the user cache when the files it was
+        made from (bundled and updated) are unchanged, else from the files (and snapshotted)."""
+        from kuaiji import cache
+
+        key = self._snapshot_key()
+        found = cache.load(f"data-{self.plugin}", key) if key is not None else None
+        if isinstance(found, _Loaded):
+            self.problem = found.problem
+            return found
+        loaded = _Loaded(
+            self.records("jurisdictions", Jurisdiction),
+            self.records("schedules", Schedule, _events),
+            self.records("contacts", Contact),
+            self.origin,
+            self.updated,
+            self.problem,
+        )
+        if key is not None:
+            cache.store(f"data-{self.plugin}", key, loaded)
+        return loaded
+
+    def _snapshot_key(self) -> tuple[object, ...] | None:
+        """The kuaiji version, the code that shapes the records, and every file read; None
+        when the files cannot be stat'ed (a zipped package): no snapshot then."""
+        from kuaiji import __version__, cache
+
+        core = Path(__file__).parent
+        folder = data_folder(self.package)
+        bundled = sorted(str(entry) for entry in folder.iterdir() if entry.name.endswith(".json"))
+        updates = cache.cache_dir() / self.plugin
+        updated = sorted(str(p) for p in updates.glob("*.json")) if updates.is_dir() else []
+        stamps = [
+            cache.stamp(core / f) for f in ("records.py", "data.py", "convert.py", "clock.py")
+        ]
+        stamps += [cache.stamp(path) for path in bundled]
+        if any(s[1] is None for s in stamps):
+            return None
+        stamps += [cache.stamp(updates), *(cache.stamp(path) for path in updated)]
+        return (__version__, self.package, self._files, *stamps)
 
     def hooks(
         self,

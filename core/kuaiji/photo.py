@@ -57,11 +57,55 @@ def _inspect(relative: str, base_dir: Path, allow_outside: bool) -> PhotoInfo:
 
 @functools.lru_cache(maxsize=4096)
 def _inspect_resolved(path: Path, relative: str) -> PhotoInfo:
-    from PIL import Image, UnidentifiedImageError
-
     fix = "save the photo as a JPG (or PNG) file and give its path"
     if not path.is_file():
         raise InputError.single("photo.path", f"{relative!r} is not a file", fix)
+    from kuaiji import cache
+
+    key = cache.stamp(path)
+    info = _remembered().get(key)
+    if info is None:
+        info = _decode(path, relative, fix)
+        _remember(key, info)
+    return info
+
+
+# A single command reads the same photo run after run: the first few photos a process
+# decodes are remembered in the user cache, keyed by the file's stat (size, times, inode),
+# so the next run needs neither Pillow nor the decoding. A batch's photos are not: they are
+# read once per path in the process anyway.
+REMEMBERED = 256  # photos kept in the cache file
+_REMEMBER_PER_PROCESS = 8
+
+
+@functools.cache
+def _remembered() -> dict[object, PhotoInfo]:
+    from kuaiji import cache
+
+    found = cache.load("photos", "v1")
+    return found if isinstance(found, dict) else {}
+
+
+_stored = [0]
+
+
+def _remember(key: object, info: PhotoInfo) -> None:
+    if _stored[0] >= _REMEMBER_PER_PROCESS or key[1] is None:  # type: ignore[index]
+        return
+    from kuaiji import cache
+
+    _stored[0] += 1
+    remembered = _remembered()
+    remembered[key] = info
+    while len(remembered) > REMEMBERED:
+        del remembered[next(iter(remembered))]  # the oldest first
+    cache.store("photos", "v1", remembered)
+
+
+def _decode(path: Path, relative: str, fix: str) -> PhotoInfo:
+    """Check the size, then decode the whole image (Pillow)."""
+    from PIL import Image, UnidentifiedImageError
+
     size = path.stat().st_size
     if size > MAX_BYTES:
         raise InputError.single(

@@ -12,7 +12,6 @@ import functools
 import os
 import time
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from importlib import metadata
 from typing import Any
 
 import attrs
@@ -65,8 +64,42 @@ class HookResult:
     problems: tuple[PluginProblem, ...]
 
 
-def _entry_points() -> list[metadata.EntryPoint]:
-    return sorted(metadata.entry_points(group=ENTRY_POINT_GROUP), key=lambda ep: ep.name)
+@attrs.frozen
+class _Installed:
+    """What the installed distributions declare: the ``kuaiji`` entry points (name, value,
+    distribution, version) and the core's version."""
+
+    entry_points: tuple[tuple[str, str, str | None, str | None], ...]
+    core_version: str | None
+
+
+def _installed() -> _Installed:
+    """Read from the distributions' metadata, or from the user cache while no folder on
+    ``sys.path`` has changed (installing or removing a distribution changes its folder)."""
+    import sys
+
+    from kuaiji import cache
+
+    key = tuple(cache.stamp(entry or ".") for entry in sys.path)
+    found = cache.load("entry-points", key)
+    if isinstance(found, _Installed):
+        return found
+    from importlib import metadata  # reading every distribution's metadata takes a while
+
+    installed = _Installed(
+        tuple(
+            (
+                ep.name,
+                ep.value,
+                ep.dist.name if ep.dist else None,
+                ep.dist.version if ep.dist else None,
+            )
+            for ep in sorted(metadata.entry_points(group=ENTRY_POINT_GROUP), key=lambda e: e.name)
+        ),
+        _version("kuaiji"),
+    )
+    cache.store("entry-points", key, installed)
+    return installed
 
 
 class Registry:
@@ -92,10 +125,11 @@ class Registry:
             self.trace()
         self.info: dict[str, PluginInfo] = {}
         self.problems: list[PluginProblem] = []
+        self.installed = _installed()
         self._register(
             NATIONAL,
             national,
-            PluginInfo(NATIONAL, "kuaiji", _version("kuaiji"), national.__name__),
+            PluginInfo(NATIONAL, "kuaiji", self.installed.core_version, national.__name__),
         )
         if entry_points:
             self._load_entry_points()
@@ -160,20 +194,16 @@ class Registry:
         if os.environ.get(ENV_NATIONAL_ONLY, "") not in ("", "0"):
             return
         allow = {n.strip() for n in os.environ.get(ENV_ALLOW, "").split(",") if n.strip()}
-        for ep in _entry_points():
-            if allow and ep.name not in allow:
+        for name, value, dist, version in self.installed.entry_points:
+            if allow and name not in allow:
                 continue
-            dist = ep.dist.name if ep.dist else None
-            version = ep.dist.version if ep.dist else None
-            info = PluginInfo(ep.name, dist, version, ep.value)
+            info = PluginInfo(name, dist, version, value)
             try:
-                plugin = ep.load()
+                plugin = _load(value)
             except Exception as exc:  # a broken plugin is reported, not fatal
-                self._problem(
-                    PluginProblem(ep.name, f"failed to load {ep.value!r}: {_describe(exc)}")
-                )
+                self._problem(PluginProblem(name, f"failed to load {value!r}: {_describe(exc)}"))
                 continue
-            self._register(ep.name, plugin, info)
+            self._register(name, plugin, info)
 
     def _register(self, name: str, plugin: object, info: PluginInfo) -> None:
         if name in self.info:
@@ -398,10 +428,24 @@ def _describe(exc: BaseException) -> str:
 
 
 def _version(distribution: str) -> str | None:
+    from importlib import metadata
+
     try:
         return metadata.version(distribution)
     except metadata.PackageNotFoundError:
         return None
+
+
+def _load(value: str) -> object:
+    """What an entry point's ``module:attribute.path`` (or ``module``) names, as
+    ``importlib.metadata.EntryPoint.load`` finds it (without importing importlib.metadata)."""
+    import importlib
+
+    module_name, _, path = value.partition(":")
+    found: object = importlib.import_module(module_name.strip())
+    for part in filter(None, path.strip().split(".")):
+        found = getattr(found, part)
+    return found
 
 
 @functools.cache

@@ -25,26 +25,20 @@ def gbt2260() -> tuple[dict[str, str], dict[str, str]]:
     """python-stdnum's GB/T 2260 table (``cn/loc``) as two maps: province code → name and
     6-digit code → county entry (names with their years, e.g. ``"[1983-1989]A,[1990-]B"``).
 
-    Parsing stdnum's database takes ~50 ms, so the two maps are kept in the user cache,
-    keyed by the size and time of stdnum's data file, and read back in a few milliseconds.
+    Parsing stdnum's database takes ~50 ms, so the two maps are kept in the user cache
+    (:mod:`kuaiji.cache`), keyed by the stat of stdnum's data file.
     """
     import importlib.util
-    import json
+
+    from kuaiji import cache
 
     spec = importlib.util.find_spec("stdnum")  # finds the package without importing it
     source = Path(spec.origin).parent / "cn" / "loc.dat" if spec and spec.origin else None
-    try:
-        stamp = source.stat() if source else None
-    except OSError:
-        stamp = None
-    version = f"{stamp.st_size}-{stamp.st_mtime_ns}" if stamp else "unknown"
-    path = _table_path(version) if stamp else None
-    if path is not None:
-        try:
-            raw = json.loads(path.read_text(encoding="utf-8"))
-            return dict(raw["provinces"]), dict(raw["counties"])
-        except (OSError, ValueError, KeyError, TypeError):
-            pass
+    key = cache.stamp(source) if source else None
+    if key is not None:
+        found = cache.load("gbt2260", key)
+        if found is not None:
+            return found  # type: ignore[no-any-return]
     from stdnum import numdb
 
     provinces: dict[str, str] = {}
@@ -55,27 +49,9 @@ def gbt2260() -> tuple[dict[str, str], dict[str, str]]:
         for _, clo, chi, cprops, _ in children:
             if clo == chi and cprops.get("county"):
                 counties[lo + clo] = str(cprops["county"])
-    if path is not None:
-        try:
-            path.parent.mkdir(parents=True, exist_ok=True)
-            tmp = path.with_suffix(".tmp")
-            tmp.write_text(
-                json.dumps({"provinces": provinces, "counties": counties}, ensure_ascii=False),
-                encoding="utf-8",
-            )
-            tmp.replace(path)
-        except OSError:
-            pass  # a read-only cache only costs time
+    if key is not None:
+        cache.store("gbt2260", key, (provinces, counties))
     return provinces, counties
-
-
-def _table_path(version: str) -> Path | None:
-    try:
-        from kuaiji.bundles import cache_dir
-
-        return cache_dir() / f".gbt2260-{version}.json"
-    except Exception:  # no cache directory: parse every time
-        return None
 
 
 @functools.lru_cache(maxsize=16384)  # bounded: a batch may hold any number of bad codes
