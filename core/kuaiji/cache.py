@@ -30,6 +30,12 @@ def cache_dir() -> Path:
     configured = os.environ.get(ENV_CACHE)
     if configured:
         return Path(configured)
+    if sys.platform == "linux":
+        # What platformdirs answers on Linux (the XDG base directory rule), without importing
+        # it: its import costs a single command several milliseconds. A test checks they agree.
+        xdg = os.environ.get("XDG_CACHE_HOME", "").strip()
+        base = Path(xdg) if xdg and Path(xdg).is_absolute() else Path.home() / ".cache"
+        return base / "kuaiji" / "rules"
     import platformdirs
 
     return Path(platformdirs.user_cache_dir("kuaiji", appauthor=False)) / "rules"

@@ -75,12 +75,14 @@ class _Installed:
 
 def _installed() -> _Installed:
     """Read from the distributions' metadata, or from the user cache while no folder on
-    ``sys.path`` has changed (installing or removing a distribution changes its folder)."""
+    ``sys.path`` has changed (installing or removing a distribution changes its folder).
+    The current folder (``python -m``, ``python -c``) is not watched: it changes all the
+    time, and plugins are installed, not left in it."""
     import sys
 
     from kuaiji import cache
 
-    key = tuple(cache.stamp(entry or ".") for entry in sys.path)
+    key = tuple(cache.stamp(entry) if entry else "" for entry in sys.path)
     found = cache.load("entry-points", key)
     if isinstance(found, _Installed):
         return found
