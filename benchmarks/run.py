@@ -98,13 +98,29 @@ def measure(command: list[str]) -> tuple[float, int, int, int]:
     return wall, peak_rss, peak_pss, process.returncode
 
 
-def median_ms(command: list[str], runs: int = 15) -> float:
-    times = []
-    for _ in range(runs):
-        began = time.perf_counter()
-        subprocess.run(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=False)
-        times.append(time.perf_counter() - began)
-    return statistics.median(times) * 1000
+STACK = "import attrs, cattrs, click, pluggy"  # the design card's libraries on this path
+LIBRARIES = STACK + ", stdnum.cn.ric, chinese_calendar, zoneinfo, json"  # + the Standards' ones
+
+
+def startup_ms(commands: dict[str, list[str]], rounds: int, fresh: set[str]) -> dict[str, float]:
+    """Median wall time (ms) of each command, run in turns (so that a slow moment of the
+    machine hits every command alike). Commands in ``fresh`` get an empty cache folder
+    each run (nothing remembered: a first run); the others share a warm one."""
+    times: dict[str, list[float]] = {name: [] for name in commands}
+    with tempfile.TemporaryDirectory() as scratch:
+        env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
+        warm = {**env, "KUAIJI_CACHE_DIR": str(Path(scratch) / "warm")}
+        for name in commands:  # one run to fill the warm cache
+            subprocess.run(commands[name], env=warm, capture_output=True, check=False)
+        for turn in range(rounds):
+            for name, command in commands.items():
+                run_env = warm
+                if name in fresh:
+                    run_env = {**env, "KUAIJI_CACHE_DIR": str(Path(scratch) / f"cold-{turn}")}
+                began = time.perf_counter()
+                subprocess.run(command, env=run_env, capture_output=True, check=False)
+                times[name].append(time.perf_counter() - began)
+    return {name: statistics.median(t) * 1000 for name, t in times.items()}
 
 
 def main() -> None:
@@ -114,9 +130,22 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--workdir", default=str(Path(tempfile.gettempdir()) / "kuaiji-bench"))
     parser.add_argument("--json", dest="as_json", action="store_true")
+    parser.add_argument("--rounds", type=int, default=21, help="runs of each start-up command")
+    parser.add_argument(
+        "--startup-only", action="store_true", help="measure start-up only (no batch)"
+    )
     args = parser.parse_args()
 
     kuaiji = shutil.which("kuaiji", path=str(Path(sys.executable).parent)) or "kuaiji"
+    result: dict[str, object] = {"cpus": os.cpu_count()}
+    if not args.startup_only:
+        result |= batch_figures(args, kuaiji)
+    result |= startup_figures(args, kuaiji)
+    if args.as_json:
+        print(json.dumps(result, indent=2))
+
+
+def batch_figures(args: argparse.Namespace, kuaiji: str) -> dict[str, object]:
     work = Path(args.workdir)
     work.mkdir(parents=True, exist_ok=True)
     source = work / f"candidates-{args.count}-{args.seed}.jsonl"
@@ -139,27 +168,23 @@ def main() -> None:
     ]
     wall, rss, pss, code = measure(batch)
     lines = sum(1 for _ in (work / "out.jsonl").open(encoding="utf-8"))
-
-    example = str(ROOT / "examples" / "wang-fang.json")
-    single = [
-        kuaiji,
-        "precheck",
-        example,
-        "--exam",
-        "intermediate",
-        "--year",
-        "2026",
-        "--at",
-        "2026-06-20T10:00",
-    ]
-    json_ms = median_ms([sys.executable, "-c", "import json"])
-    single_ms = median_ms(single)
-    help_ms = median_ms([kuaiji, "--help"])
-
-    result = {
+    if not args.as_json:
+        print(
+            f"{args.count:,} candidates, --jobs {args.jobs} on {os.cpu_count()} CPUs"
+            f" ({lines:,} results)"
+        )
+        print(
+            f"  batch  {wall:7.2f} s  {args.count / wall:9,.0f} candidates/s"
+            f"  peak RSS {rss / 2**20:6.1f} MB (PSS {pss / 2**20:.1f} MB)"
+        )
+        print(
+            f"  floor  {floor_wall:7.2f} s  {args.count / floor_wall:9,.0f} records/s"
+            f"     peak RSS {floor_rss / 2**20:6.1f} MB"
+        )
+        print(f"  batch / floor: {wall / floor_wall:.2f}x")
+    return {
         "count": args.count,
         "jobs": args.jobs,
-        "cpus": os.cpu_count(),
         "records_out": lines,
         "exit_code": code,
         "batch_seconds": round(wall, 2),
@@ -170,29 +195,49 @@ def main() -> None:
         "floor_per_second": round(args.count / floor_wall),
         "floor_peak_rss_mb": round(floor_rss / 2**20, 1),
         "ratio_to_floor": round(wall / floor_wall, 2),
-        "python_import_json_ms": round(json_ms, 1),
-        "single_precheck_ms": round(single_ms, 1),
-        "single_precheck_vs_import_json": round(single_ms / json_ms, 1),
-        "help_ms": round(help_ms, 1),
     }
-    if args.as_json:
-        print(json.dumps(result, indent=2))
-        return
-    print(
-        f"{args.count:,} candidates, --jobs {args.jobs} on {os.cpu_count()} CPUs ({lines:,} results)"
+
+
+def startup_figures(args: argparse.Namespace, kuaiji: str) -> dict[str, object]:
+    example = str(ROOT / "examples" / "wang-fang.json")
+    single = [kuaiji, "precheck", example, "--exam", "intermediate", "--year", "2026"]
+    single += ["--at", "2026-06-20T10:00"]
+    ms = startup_ms(
+        {
+            "json": [sys.executable, "-c", "import json"],
+            "stack": [sys.executable, "-c", STACK],
+            "libraries": [sys.executable, "-c", LIBRARIES],
+            "single": single,
+            "single_cold": single,
+            "help": [kuaiji, "--help"],
+        },
+        rounds=args.rounds,
+        fresh={"single_cold"},
     )
-    print(
-        f"  batch  {wall:7.2f} s  {args.count / wall:9,.0f} candidates/s  peak RSS {rss / 2**20:6.1f} MB"
-        f" (PSS {pss / 2**20:.1f} MB)"
-    )
-    print(
-        f"  floor  {floor_wall:7.2f} s  {args.count / floor_wall:9,.0f} records/s     peak RSS {floor_rss / 2**20:6.1f} MB"
-    )
-    print(f"  batch / floor: {wall / floor_wall:.2f}x")
-    print(
-        f"  python -c 'import json' {json_ms:.0f} ms; kuaiji precheck FILE {single_ms:.0f} ms "
-        f"({single_ms / json_ms:.1f}x); kuaiji --help {help_ms:.0f} ms"
-    )
+    base = ms["json"]
+    if not args.as_json:
+        print(f"start-up (median of {args.rounds} runs each, in turns):")
+        rows = [
+            ("python -c 'import json'", ms["json"]),
+            (f"python -c '{STACK}'", ms["stack"]),
+            ("  ... + stdnum.cn.ric, chinese_calendar, zoneinfo", ms["libraries"]),
+            ("kuaiji precheck FILE", ms["single"]),
+            ("kuaiji precheck FILE, first run (empty cache)", ms["single_cold"]),
+            ("kuaiji --help", ms["help"]),
+        ]
+        for label, value in rows:
+            print(f"  {label:52s} {value:6.0f} ms  {value / base:4.1f}x import json")
+    return {
+        "python_import_json_ms": round(base, 1),
+        "import_stack_ms": round(ms["stack"], 1),
+        "import_libraries_ms": round(ms["libraries"], 1),
+        "single_precheck_ms": round(ms["single"], 1),
+        "single_precheck_vs_import_json": round(ms["single"] / base, 1),
+        "import_stack_vs_import_json": round(ms["stack"] / base, 1),
+        "import_libraries_vs_import_json": round(ms["libraries"] / base, 1),
+        "single_precheck_first_run_ms": round(ms["single_cold"], 1),
+        "help_ms": round(ms["help"], 1),
+    }
 
 
 if __name__ == "__main__":
