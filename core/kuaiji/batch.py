@@ -177,7 +177,7 @@ def _spans(path: Path, lines_per_span: int, base_dir: str) -> Iterator[Span]:
     pending = 0  # newlines counted since ``start``
     offset = 0
     with path.open("rb") as handle:
-        while block := handle.read(1 << 22):
+        while block := handle.read(1 << 20):
             position = 0
             while True:
                 found = block.find(b"\n", position)
