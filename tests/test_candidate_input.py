@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import enum
 import json
 from pathlib import Path
 
+import attrs
 import pytest
 
 import kuaiji
@@ -120,3 +122,30 @@ def test_schema_matches_the_model() -> None:
     review = schema["properties"]["provincial_review"]["anyOf"][0]
     assert review["properties"]["applied"]["anyOf"][0]["format"] == "date-time"
     assert "财务管理" in schema["properties"]["exemption"]["description"]
+
+
+def test_a_number_too_large_for_a_float_is_a_problem_not_a_crash() -> None:
+    found = problems(candidate(continuing_education=[{"year": 2025, "professional": 10**400}]))
+    assert found == {"continuing_education[0].professional": "expected a finite number"}
+
+
+class _Mode(str, enum.Enum):  # noqa: UP042 (the older spelling, on purpose)
+    A = "a"
+
+
+@attrs.frozen
+class _Record:
+    mode: _Mode
+
+
+@pytest.mark.parametrize("value", ["b", ["a"], {"a": 1}, 1, None])
+def test_a_str_enum_that_is_not_a_strenum_is_still_checked(value: object) -> None:
+    """The converter serves other services' attrs classes too; ``class X(str, Enum)`` is as
+    strict as a StrEnum."""
+    from kuaiji.convert import structure
+
+    assert structure({"mode": "a"}, _Record).mode is _Mode.A
+    with pytest.raises(InputError) as err:
+        structure({"mode": value}, _Record)
+    assert [p.path for p in err.value.problems] == ["mode"]
+    assert "expected one of a" in err.value.problems[0].message

@@ -36,15 +36,41 @@ def test_a_value_comes_back_only_with_its_key(own_cache: Path) -> None:
 
 def test_a_cache_file_that_others_may_write_is_not_loaded(own_cache: Path) -> None:
     cache.store("thing", "k", [1])
-    (entry,) = own_cache.glob(".thing-*.pickle")
+    (entry,) = (own_cache / ".startup").glob("thing-*.pickle")
     assert entry.stat().st_mode & 0o777 == 0o600
     entry.chmod(0o666)
     assert cache.load("thing", "k") is None
+    entry.chmod(0o600)
+    assert cache.load("thing", "k") == [1]
+    (own_cache / ".startup").chmod(0o777)  # a folder others may write to: nothing trusted
+    assert cache.load("thing", "k") is None
+    cache.store("thing", "k", [2])
+    (own_cache / ".startup").chmod(0o700)
+    assert cache.load("thing", "k") == [1]  # nothing was written either
+
+
+def test_a_symbolic_link_is_neither_read_nor_written_through(
+    own_cache: Path, tmp_path: Path
+) -> None:
+    """A link planted in the cache folder could point at any file the user owns."""
+    cache.store("thing", "k", [1])
+    (entry,) = (own_cache / ".startup").glob("thing-*.pickle")
+    elsewhere = tmp_path / "elsewhere.pickle"
+    entry.rename(elsewhere)
+    entry.symlink_to(elsewhere)
+    assert cache.load("thing", "k") is None
+    victim = tmp_path / "victim.txt"
+    victim.write_text("keep me")
+    entry.unlink()
+    entry.symlink_to(victim)
+    cache.store("thing", "k", [2])  # replaces the link itself, never writes through it
+    assert victim.read_text() == "keep me"
+    assert not entry.is_symlink() and cache.load("thing", "k") == [2]
 
 
 def test_a_damaged_cache_file_is_ignored_and_replaced(own_cache: Path) -> None:
     cache.store("thing", "k", [1])
-    (entry,) = own_cache.glob(".thing-*.pickle")
+    (entry,) = (own_cache / ".startup").glob("thing-*.pickle")
     entry.write_bytes(b"\x80\x05not a pickle")
     entry.chmod(0o600)
     assert cache.load("thing", "k") is None
@@ -63,7 +89,7 @@ def test_a_cache_that_cannot_be_written_only_costs_time(
 
 
 @pytest.mark.skipif(sys.platform != "linux", reason="the hand-written rule is Linux's only")
-@pytest.mark.parametrize("xdg", [None, "/srv/cache-home", "relative/cache", "", "  "])
+@pytest.mark.parametrize("xdg", [None, "/srv/cache-home", "relative/cache", "", "  ", " /srv/x"])
 def test_the_cache_folder_is_where_platformdirs_puts_it(
     xdg: str | None, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -74,8 +100,9 @@ def test_the_cache_folder_is_where_platformdirs_puts_it(
         monkeypatch.delenv("XDG_CACHE_HOME", raising=False)
     else:
         monkeypatch.setenv("XDG_CACHE_HOME", xdg)
-    expected = Path(platformdirs.user_cache_dir("kuaiji", appauthor=False)) / "rules"
-    assert cache.cache_dir() == expected
+    expected = Path(platformdirs.user_cache_dir("kuaiji", appauthor=False))
+    assert cache.cache_dir() == expected / "rules"
+    assert cache.startup_dir() == expected / "startup"  # beside the rules, not among them
 
 
 def _plugin_package(root: Path, name: str) -> Path:
@@ -143,6 +170,29 @@ def test_a_photo_is_decoded_once_until_the_file_changes(
     forget()
     changed = photo.inspect("me.jpg", tmp_path)
     assert (changed.width, changed.height) == (300, 420) != (first.width, first.height)
+    # The photo's path (often the candidate's name) is not written to the cache.
+    (stored,) = (own_cache / ".startup").glob("photos-*.pickle")
+    assert str(tmp_path).encode() not in stored.read_bytes()
+    assert b"me.jpg" not in stored.read_bytes()
+
+
+def test_data_named_in_a_subfolder_is_watched_too(
+    own_cache: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    file = _plugin_package(tmp_path / "site", "subtest")
+    (file.parent / "2026").mkdir()
+    file = file.rename(file.parent / "2026" / file.name)
+    monkeypatch.syspath_prepend(str(tmp_path / "site"))
+    named = (f"2026/{file.name}",)
+    assert [j.name for j in PluginData("subtest", "kuaiji_subtest", named).jurisdictions] == [
+        "天津市"
+    ]
+    document = json.loads(file.read_text(encoding="utf-8"))
+    document["jurisdictions"][0]["name"] = "天津"
+    file.write_text(json.dumps(document), encoding="utf-8")
+    assert [j.name for j in PluginData("subtest", "kuaiji_subtest", named).jurisdictions] == [
+        "天津"
+    ]
 
 
 def test_entry_points_are_read_again_when_a_folder_on_the_path_changes(
@@ -164,9 +214,29 @@ def test_entry_points_are_read_again_when_a_folder_on_the_path_changes(
     (tmp_path / "site").mkdir()
     monkeypatch.syspath_prepend(str(tmp_path / "site"))
     assert plugins._installed() == first and len(reads) == 2  # read again
-    (tmp_path / "site" / "kuaiji_new-1.0.dist-info").mkdir()  # something was installed
+    dist = tmp_path / "site" / "kuaiji_new-1.0.dist-info"
+    dist.mkdir()  # something was installed
     plugins._installed()
     assert len(reads) == 3
+    (dist / "entry_points.txt").write_text("[kuaiji]\n")  # its metadata rewritten in place
+    plugins._installed()
+    assert len(reads) == 4
+    (tmp_path / "site" / "results.jsonl").write_text("{}")  # other files do not matter
+    plugins._installed()
+    assert len(reads) == 4
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [("json:dumps", json.dumps), ("json", json), ("json : dumps [speed]", json.dumps)],
+)
+def test_an_entry_point_value_names_what_importlib_metadata_would_load(
+    value: str, expected: object
+) -> None:
+    from importlib import metadata
+
+    assert plugins._load(value) is expected
+    assert metadata.EntryPoint("x", value, "kuaiji").load() is expected
 
 
 SHOW_MODULES = """

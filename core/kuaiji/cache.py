@@ -1,14 +1,17 @@
 """The user cache folder, and the small keyed caches that make a single command start fast.
 
-Updated rules (:mod:`kuaiji.bundles`) live in ``cache_dir()``. Beside them, a few files
-remember work that only changes when its sources change: the plugins' structured data, the
-installed entry points, the photos already inspected, GB/T 2260. Each is stored with a key
-made of the kuaiji version and the stat of its sources (size, modification and change times,
-inode); a file whose key differs, or that cannot be read, is ignored and rebuilt. A cache
-that cannot be written only costs time: nothing here is needed for a correct answer.
+Updated rules (:mod:`kuaiji.bundles`) live in ``cache_dir()``. Apart from them, in
+``startup_dir()``, a few files remember work that only changes when its sources change: the
+plugins' structured data, the installed entry points, the photos already inspected, GB/T 2260.
+Each is stored with a key made of the kuaiji and Python versions, the stat of the code that
+made it and the stat of its sources (size, modification and change times, inode); a file
+whose key differs, or that cannot be read, is ignored and rebuilt. A cache that cannot be
+written only costs time: nothing here is needed for a correct answer, and deleting
+``startup_dir()`` is always safe.
 
-Entries are pickles, read back only from files that the current user owns and that nobody
-else may write (as ssh treats its keys): a pickle runs code when loaded.
+Entries are pickles, and a pickle runs code when it is loaded. So an entry is read only when
+the folder and the file both belong to the current user, nobody else may write to either, and
+the file is not a symbolic link; entries are written through a new private temporary file.
 """
 
 from __future__ import annotations
@@ -16,6 +19,7 @@ from __future__ import annotations
 import contextlib
 import os
 import pickle
+import stat
 import sys
 from pathlib import Path
 from typing import Any
@@ -30,15 +34,27 @@ def cache_dir() -> Path:
     configured = os.environ.get(ENV_CACHE)
     if configured:
         return Path(configured)
+    return _user_cache() / "rules"
+
+
+def startup_dir() -> Path:
+    """The folder of the start-up caches: ``$KUAIJI_CACHE_DIR/.startup``, else beside the
+    rules in the user cache dir (never inside a plugin's rules folder)."""
+    configured = os.environ.get(ENV_CACHE)
+    if configured:
+        return Path(configured) / ".startup"
+    return _user_cache() / "startup"
+
+
+def _user_cache() -> Path:
     if sys.platform == "linux":
         # What platformdirs answers on Linux (the XDG base directory rule), without importing
         # it: its import costs a single command several milliseconds. A test checks they agree.
-        xdg = os.environ.get("XDG_CACHE_HOME", "").strip()
-        base = Path(xdg) if xdg and Path(xdg).is_absolute() else Path.home() / ".cache"
-        return base / "kuaiji" / "rules"
+        xdg = os.environ.get("XDG_CACHE_HOME", "")
+        return (Path(xdg) if Path(xdg).is_absolute() else Path.home() / ".cache") / "kuaiji"
     import platformdirs
 
-    return Path(platformdirs.user_cache_dir("kuaiji", appauthor=False)) / "rules"
+    return Path(platformdirs.user_cache_dir("kuaiji", appauthor=False))
 
 
 def stamp(path: str | os.PathLike[str]) -> Stamp:
@@ -51,42 +67,62 @@ def stamp(path: str | os.PathLike[str]) -> Stamp:
     return (str(path), st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino)
 
 
+def code(*files: str) -> tuple[object, ...]:
+    """The part of a key that changes with the code: the kuaiji and Python versions and the
+    stat of ``files`` (the modules that shape what is stored)."""
+    from kuaiji import __version__
+
+    return (__version__, sys.version, *(stamp(f) for f in files))
+
+
 def _file(name: str) -> Path:
-    return cache_dir() / f".{name}-py{sys.version_info[0]}{sys.version_info[1]}.pickle"
-
-
-def load(name: str, key: object) -> Any | None:
-    """The value stored under ``name`` if it was stored with ``key``; else None."""
-    try:
-        with _file(name).open("rb") as handle:
-            if not _private(os.fstat(handle.fileno())):
-                return None  # another user could have written it: not loaded
-            stored_key, value = pickle.load(handle)
-    except Exception:  # missing, unreadable, truncated, or from an incompatible version
-        return None
-    return value if stored_key == key else None
+    return startup_dir() / f"{name}-py{sys.version_info[0]}{sys.version_info[1]}.pickle"
 
 
 def _private(st: os.stat_result) -> bool:
+    """Owned by the current user and writable by nobody else."""
     if not hasattr(os, "getuid"):  # Windows: the user's own profile folder
         return True
     return st.st_uid == os.getuid() and not st.st_mode & 0o022
 
 
-def store(name: str, key: object, value: object) -> None:
-    """Keep ``value`` under ``name`` with ``key`` (atomically; silently not if the cache
-    folder cannot be written)."""
-    tmp: Path | None = None
+def load(name: str, key: object) -> Any | None:
+    """The value stored under ``name`` if it was stored with ``key``; else None."""
+    path = _file(name)
     try:
-        path = _file(name)
-        path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = path.with_name(f"{path.name}.{os.getpid()}.tmp")
-        with tmp.open("wb") as handle:
-            if hasattr(os, "fchmod"):
-                os.fchmod(handle.fileno(), 0o600)
+        if not _private(os.stat(path.parent)):  # noqa: PTH116
+            return None
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0))
+    except OSError:
+        return None
+    try:
+        with os.fdopen(fd, "rb") as handle:
+            st = os.fstat(handle.fileno())
+            if not stat.S_ISREG(st.st_mode) or not _private(st):
+                return None  # another user could have written it: not loaded
+            stored_key, value = pickle.load(handle)
+    except Exception:  # unreadable, truncated, or from an incompatible version
+        return None
+    return value if stored_key == key else None
+
+
+def store(name: str, key: object, value: object) -> None:
+    """Keep ``value`` under ``name`` with ``key`` (atomically; silently not if the folder
+    cannot be written or is not private)."""
+    import tempfile  # only when something is stored: its import is not cheap
+
+    path = _file(name)
+    try:
+        path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+        if not _private(os.stat(path.parent)):  # noqa: PTH116
+            return
+        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{name}-", suffix=".tmp")
+    except OSError:
+        return
+    try:
+        with os.fdopen(fd, "wb") as handle:  # mkstemp: a new file, mode 0600
             pickle.dump((key, value), handle, protocol=pickle.HIGHEST_PROTOCOL)
-        tmp.replace(path)
-    except Exception:  # a read-only or full disk, an unpicklable value: it only costs time
-        if tmp is not None:
-            with contextlib.suppress(OSError):
-                tmp.unlink(missing_ok=True)
+        Path(tmp).replace(path)
+    except Exception:  # a full disk, an unpicklable value: it only costs time
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)  # noqa: PTH108

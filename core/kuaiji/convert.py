@@ -45,10 +45,12 @@ def _type_name(value: object) -> str:
     return names.get(type(value), type(value).__name__)
 
 
-def _str(value: Any, _: type) -> str:
+def _str(value: Any, cls: Any) -> Any:
+    if cls is not str and issubclass(cls, enum.Enum):  # a str enum, not a StrEnum
+        return _enum(value, cls)
     if not isinstance(value, str):
         raise _Expected(f"expected a string, got {_type_name(value)}")
-    return value
+    return value if cls is str else cls(value)
 
 
 def _bool(value: Any, _: type) -> bool:
@@ -66,11 +68,12 @@ def _int(value: Any, _: type) -> int:
 
 
 def _float(value: Any, _: type) -> float:
-    if type(value) is int:
-        return float(value)
     if isinstance(value, bool) or not isinstance(value, int | float):
         raise _Expected(f"expected a number, got {_type_name(value)}")
-    number = float(value)
+    try:
+        number = float(value)
+    except OverflowError:  # an integer of hundreds of digits
+        raise _Expected("expected a finite number") from None
     if not math.isfinite(number):
         raise _Expected("expected a finite number")
     return number

@@ -271,6 +271,11 @@ class PluginData:
         if isinstance(found, _Loaded):
             self.problem = found.problem
             return found
+        # Read the files now, after the key was taken: what was read earlier in this process
+        # could predate it, and must not be stored under it.
+        for name in ("bundled", "documents"):
+            self.__dict__.pop(name, None)
+        self.problem = None
         loaded = _Loaded(
             self.records("jurisdictions", Jurisdiction),
             self.records("schedules", Schedule, _events),
@@ -284,23 +289,28 @@ class PluginData:
         return loaded
 
     def _snapshot_key(self) -> tuple[object, ...] | None:
-        """The kuaiji version, the code that shapes the records, and every file read; None
-        when the files cannot be stat'ed (a zipped package): no snapshot then."""
-        from kuaiji import __version__, cache
+        """The code that shapes the records and every file read; None when the files cannot
+        be stat'ed (a zipped package): no snapshot then."""
+        from kuaiji import cache
 
         core = Path(__file__).parent
         folder = data_folder(self.package)
-        bundled = sorted(str(entry) for entry in folder.iterdir() if entry.name.endswith(".json"))
+        names = self._files or sorted(e.name for e in folder.iterdir() if e.name.endswith(".json"))
+        bundled = [cache.stamp(str(folder.joinpath(name))) for name in names]
+        if any(s[1] is None for s in bundled):
+            return None
         updates = cache.cache_dir() / self.plugin
         updated = sorted(str(p) for p in updates.glob("*.json")) if updates.is_dir() else []
-        stamps = [
-            cache.stamp(core / f) for f in ("records.py", "data.py", "convert.py", "clock.py")
-        ]
-        stamps += [cache.stamp(path) for path in bundled]
-        if any(s[1] is None for s in stamps):
-            return None
-        stamps += [cache.stamp(updates), *(cache.stamp(path) for path in updated)]
-        return (__version__, self.package, self._files, *stamps)
+        return (
+            cache.code(
+                *(str(core / f) for f in ("records.py", "data.py", "convert.py", "clock.py"))
+            ),
+            self.package,
+            self._files,
+            *bundled,
+            cache.stamp(updates),
+            *(cache.stamp(path) for path in updated),
+        )
 
     def hooks(
         self,

@@ -60,46 +60,75 @@ def _inspect_resolved(path: Path, relative: str) -> PhotoInfo:
     fix = "save the photo as a JPG (or PNG) file and give its path"
     if not path.is_file():
         raise InputError.single("photo.path", f"{relative!r} is not a file", fix)
-    from kuaiji import cache
-
-    key = cache.stamp(path)
-    info = _remembered().get(key)
-    if info is None:
-        info = _decode(path, relative, fix)
+    key = _photo_key(path)
+    found = _remembered().get(key) if key is not None else None
+    if found is not None:
+        return PhotoInfo(path, *found)
+    info = _decode(path, relative, fix)
+    if key is not None:
         _remember(key, info)
     return info
 
 
-# A single command reads the same photo run after run: the first few photos a process
-# decodes are remembered in the user cache, keyed by the file's stat (size, times, inode),
-# so the next run needs neither Pillow nor the decoding. A batch's photos are not: they are
-# read once per path in the process anyway.
+# A single command reads the same photo run after run: the first few photos a process decodes
+# are remembered in the user cache (each batch worker's too; last writer wins), so the next run
+# needs neither Pillow nor the decoding. An entry is keyed by a hash of the file's path and
+# stat (size, times, inode), never the path itself (it often holds the candidate's name), and
+# by the code that judged it (this module, Pillow).
 REMEMBERED = 256  # photos kept in the cache file
 _REMEMBER_PER_PROCESS = 8
+_Remembered = tuple[str, int, str | None, int, int, str]  # PhotoInfo without its path
+
+
+def _photo_key(path: Path) -> str | None:
+    import hashlib
+
+    from kuaiji import cache
+
+    st = cache.stamp(path)
+    if st[1] is None:
+        return None
+    return hashlib.sha256(repr(st).encode("utf-8", "surrogateescape")).hexdigest()
 
 
 @functools.cache
-def _remembered() -> dict[object, PhotoInfo]:
+def _remembered() -> dict[str, _Remembered]:
     from kuaiji import cache
 
-    found = cache.load("photos", "v1")
+    found = cache.load("photos", _code_key())
     return found if isinstance(found, dict) else {}
+
+
+def _code_key() -> tuple[object, ...]:
+    import importlib.util
+
+    from kuaiji import cache
+
+    pillow = importlib.util.find_spec("PIL")  # found without importing Pillow
+    return (cache.code(__file__), cache.stamp(pillow.origin) if pillow and pillow.origin else None)
 
 
 _stored = [0]
 
 
-def _remember(key: object, info: PhotoInfo) -> None:
-    if _stored[0] >= _REMEMBER_PER_PROCESS or key[1] is None:  # type: ignore[index]
+def _remember(key: str, info: PhotoInfo) -> None:
+    if _stored[0] >= _REMEMBER_PER_PROCESS:
         return
     from kuaiji import cache
 
     _stored[0] += 1
     remembered = _remembered()
-    remembered[key] = info
+    remembered[key] = (
+        info.suffix,
+        info.size_bytes,
+        info.format,
+        info.width,
+        info.height,
+        info.mode,
+    )
     while len(remembered) > REMEMBERED:
         del remembered[next(iter(remembered))]  # the oldest first
-    cache.store("photos", "v1", remembered)
+    cache.store("photos", _code_key(), remembered)
 
 
 def _decode(path: Path, relative: str, fix: str) -> PhotoInfo:

@@ -74,15 +74,11 @@ class _Installed:
 
 
 def _installed() -> _Installed:
-    """Read from the distributions' metadata, or from the user cache while no folder on
-    ``sys.path`` has changed (installing or removing a distribution changes its folder).
-    The current folder (``python -m``, ``python -c``) is not watched: it changes all the
-    time, and plugins are installed, not left in it."""
-    import sys
-
+    """Read from the distributions' metadata, or from the user cache while the metadata on
+    ``sys.path`` is unchanged (see :func:`_metadata_stamps`)."""
     from kuaiji import cache
 
-    key = tuple(cache.stamp(entry) if entry else "" for entry in sys.path)
+    key = (cache.code(__file__), _metadata_stamps())
     found = cache.load("entry-points", key)
     if isinstance(found, _Installed):
         return found
@@ -429,6 +425,28 @@ def _describe(exc: BaseException) -> str:
     return f"{type(exc).__name__}: {exc}"
 
 
+def _metadata_stamps() -> tuple[object, ...]:
+    """What changes when a distribution is installed, removed or re-registered: for each
+    folder on ``sys.path`` (the current one for ``""``), the names of its ``.dist-info`` and
+    ``.egg-info`` entries with the stat of their ``entry_points.txt``; a zip file's own stat."""
+    import sys
+
+    from kuaiji import cache
+
+    stamps: list[object] = []
+    for entry in sys.path:
+        folder = entry or os.getcwd()  # noqa: PTH109
+        try:
+            listed = os.listdir(folder)  # noqa: PTH208 (hundreds of names: no Path objects)
+        except OSError:  # a zip file, or a folder that does not exist
+            stamps.append(cache.stamp(folder))
+            continue
+        names = sorted(n for n in listed if n.endswith((".dist-info", ".egg-info")))
+        stamps.append(folder)
+        stamps.extend(cache.stamp(os.path.join(folder, n, "entry_points.txt")) for n in names)  # noqa: PTH118
+    return tuple(stamps)
+
+
 def _version(distribution: str) -> str | None:
     from importlib import metadata
 
@@ -443,7 +461,8 @@ def _load(value: str) -> object:
     ``importlib.metadata.EntryPoint.load`` finds it (without importing importlib.metadata)."""
     import importlib
 
-    module_name, _, path = value.partition(":")
+    # "module:attr [extra1, extra2]": extras (deprecated, still valid) do not name anything.
+    module_name, _, path = value.split("[", 1)[0].partition(":")
     found: object = importlib.import_module(module_name.strip())
     for part in filter(None, path.strip().split(".")):
         found = getattr(found, part)

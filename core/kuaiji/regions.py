@@ -34,7 +34,7 @@ def gbt2260() -> tuple[dict[str, str], dict[str, str]]:
 
     spec = importlib.util.find_spec("stdnum")  # finds the package without importing it
     source = Path(spec.origin).parent / "cn" / "loc.dat" if spec and spec.origin else None
-    key = cache.stamp(source) if source else None
+    key = (cache.code(__file__), cache.stamp(source)) if source else None
     if key is not None:
         found = cache.load("gbt2260", key)
         if found is not None:
