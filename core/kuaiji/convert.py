@@ -67,7 +67,14 @@ def _int(value: Any, _: type) -> int:
     return value
 
 
+_FLOAT_INT = 2**1000  # integers below this convert to a float without overflow
+
+
 def _float(value: Any, _: type) -> float:
+    if type(value) is float and math.isfinite(value):  # the common cases first
+        return value
+    if type(value) is int and -_FLOAT_INT < value < _FLOAT_INT:
+        return float(value)
     if isinstance(value, bool) or not isinstance(value, int | float):
         raise _Expected(f"expected a number, got {_type_name(value)}")
     try:
