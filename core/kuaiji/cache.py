@@ -76,7 +76,12 @@ def code(*files: str) -> tuple[object, ...]:
 
 
 def _file(name: str) -> Path:
-    return startup_dir() / f"{name}-py{sys.version_info[0]}{sys.version_info[1]}.pickle"
+    """One file per cache, Python version and environment (two venvs sharing the folder do
+    not take turns overwriting each other's entries)."""
+    import zlib
+
+    env = zlib.crc32(sys.prefix.encode("utf-8", "surrogateescape"))
+    return startup_dir() / f"{name}-py{sys.version_info[0]}{sys.version_info[1]}-{env:08x}.pickle"
 
 
 def _private(st: os.stat_result) -> bool:
