@@ -10,7 +10,16 @@ import attrs
 
 from kuaiji.models import Candidate, Gender, IdType
 from kuaiji.photo import PhotoInfo
-from kuaiji.records import Contact, Event, ExamLevel, Fact, Jurisdiction, Platform, Role
+from kuaiji.records import (
+    Contact,
+    Event,
+    ExamLevel,
+    Fact,
+    Jurisdiction,
+    Platform,
+    Requirement,
+    Role,
+)
 
 
 @attrs.frozen
@@ -95,6 +104,7 @@ class ScheduleView:
     events: tuple[Event, ...] = ()
     collection_required: Fact | None = None
     notes: tuple[str, ...] = ()
+    requirements: tuple[Requirement, ...] = ()  # merged along the chain, by id
     _groups: dict[str, tuple[Event, ...]] = attrs.field(init=False, eq=False, repr=False)
     _registration: tuple[Event, ...] = attrs.field(init=False, eq=False, repr=False)
 

@@ -27,6 +27,7 @@ from kuaiji.records import (
     ExamLevel,
     FieldChange,
     Finding,
+    Requirement,
     Severity,
     Step,
     TransferPhase,
@@ -112,6 +113,7 @@ def _schedule_view(registry: Registry, region: Region, level: ExamLevel, year: i
     groups: dict[str, tuple[Event, ...]] = {}
     required = None
     notes: list[str] = []
+    requirements: dict[str, Requirement] = {}  # by id: a narrower region's replaces
     if data_year is not None:
         for jurisdiction in region.chain:
             for schedule in registry.schedules.get((jurisdiction.code, level, data_year), ()):
@@ -124,8 +126,12 @@ def _schedule_view(registry: Registry, region: Region, level: ExamLevel, year: i
                     required = schedule.collection_required
                 if schedule.note:
                     notes.append(schedule.note)
+                for requirement in schedule.requirements:
+                    requirements[requirement.id] = requirement
     events = tuple(event for group in groups.values() for event in group)
-    return ScheduleView(level, year, data_year, events, required, tuple(notes))
+    return ScheduleView(
+        level, year, data_year, events, required, tuple(notes), tuple(requirements.values())
+    )
 
 
 # --- the report ---

@@ -151,6 +151,20 @@ class Fact:
 
 
 @attrs.frozen
+class Requirement:
+    """Something a source asks of every candidate of a region for one exam, beyond its dates
+    (e.g. "choose the exam and level while collecting"): shown to each candidate of the
+    region as a ``notice.regional`` finding. ``text`` and ``action`` are Chinese, for people.
+    A more specific region's requirement with the same ``id`` replaces a broader one's."""
+
+    id: str
+    text: str
+    source: str
+    action: str | None = None
+    severity: Severity = Severity.INFO
+
+
+@attrs.frozen
 class Schedule:
     """What one region's data says about one exam (level and year)."""
 
@@ -161,6 +175,7 @@ class Schedule:
     events: tuple[Event, ...] = ()
     collection_required: Fact | None = None
     note: str | None = None
+    requirements: tuple[Requirement, ...] = ()
     plugin: str = ""  # filled in by the core
 
 

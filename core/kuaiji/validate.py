@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 import importlib
+import re
 import sys
 import tomllib
 from collections.abc import Iterable, Iterator
@@ -149,6 +150,9 @@ def _check_jurisdiction(plugin: str, j: Jurisdiction, registry: Registry) -> Ite
             yield Issue(plugin, pwhere, "effective_from is after effective_until", "swap them")
 
 
+_CJK = re.compile(r"[\u4e00-\u9fff]")
+
+
 def _check_schedule(plugin: str, s: Schedule, registry: Registry) -> Iterator[Issue]:
     where = f"schedules[{s.region} {s.level.value} {s.year}]"
     yield from _sourced(plugin, where, s.source)
@@ -156,6 +160,12 @@ def _check_schedule(plugin: str, s: Schedule, registry: Registry) -> Iterator[Is
         yield Issue(plugin, where, f"region {s.region!r} is not served by any plugin", "add it")
     if s.collection_required is not None:
         yield from _sourced(plugin, f"{where}.collection_required", s.collection_required.source)
+    for requirement in s.requirements:
+        rwhere = f"{where}.requirements[{requirement.id}]"
+        yield from _sourced(plugin, rwhere, requirement.source)
+        for text in (requirement.text, requirement.action):
+            if text is not None and not _CJK.search(text):
+                yield Issue(plugin, rwhere, "text shown to people is not Chinese", "write it in Chinese")
     for event in s.events:
         ewhere = f"{where}.events[{event.id}]"
         yield from _sourced(plugin, ewhere, event.source)

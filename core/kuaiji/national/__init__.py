@@ -119,6 +119,12 @@ RULES = (
         "Sources disagree on a registration, payment or collection date: the better-sourced value is used and the others are shown; the action names the earliest.",
     ),
     RuleDoc(
+        "notice.regional",
+        "地区要求",
+        "exam_precheck",
+        "What the region's sources ask of every candidate beyond the dates (data requirements: e.g. choose the exam and level while collecting, check the record under 会计人员信息查询); each shown with its source.",
+    ),
+    RuleDoc(
         "plugin.error",
         "插件出错",
         "plugin",
@@ -176,6 +182,7 @@ def kuaiji_exam_precheck(ctx: Context) -> Sequence[Finding]:
         *rules.eligibility_work_years(ctx),
         *rules.schedule_window(ctx),
         *rules.schedule_conflict(ctx),
+        *rules.notice_regional(ctx),
     ]
 
 

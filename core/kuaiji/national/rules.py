@@ -773,6 +773,28 @@ def schedule_conflict(ctx: Context) -> list[Finding]:
     return findings
 
 
+def notice_regional(ctx: Context) -> list[Finding]:
+    """What the region's sources ask of every candidate beyond the dates (data
+    ``requirements``), each a finding with its source; labelled when the year's own
+    notice is not published and the requirement is the last known year's."""
+    schedule = ctx.schedule
+    reference = (
+        f"（{schedule.data_year} 年的要求，{ctx.year} 年尚未公布，仅供参考）"
+        if not schedule.known and schedule.data_year is not None
+        else ""
+    )
+    return [
+        _finding(
+            "notice.regional",
+            requirement.severity if not reference else Severity.INFO,
+            requirement.text + reference,
+            action=requirement.action,
+            source=requirement.source,
+        )
+        for requirement in schedule.requirements
+    ]
+
+
 def _ask(contact: str | None, whose: str = "") -> str:
     """``；咨询…：<bureau>`` when a plugin gives the bureau's contact, else nothing."""
     return f"；{whose}咨询：{contact}" if contact else ""
