@@ -148,7 +148,7 @@ def identity_id_number(ctx: Context) -> list[Finding]:
                 source=S.SEED_001,
             )
         ]
-    problem = _resident_id_problem(number)
+    problem = _resident_id_problem(number, ctx.at.date())
     if problem:
         return [
             _finding(
@@ -160,6 +160,17 @@ def identity_id_number(ctx: Context) -> list[Finding]:
             )
         ]
     findings = []
+    number = number.upper()
+    if number[:6] not in _counties():
+        findings.append(
+            _finding(
+                "identity.id_number",
+                Severity.WARNING,
+                f"身份证号码前 6 位（地区码 {number[:2]}****）不在 GB/T 2260 历年行政区划代码中",
+                action="请核对前 6 位；号码确实如此（如个别地区自行编码）可继续，报名时以平台核验为准",
+                source="GB/T 2260（python-stdnum cn.loc）",
+            )
+        )
     derived_birth = dt.date(int(number[6:10]), int(number[10:12]), int(number[12:14]))
     if candidate.birth_date is not None and candidate.birth_date != derived_birth:
         findings.append(
@@ -185,25 +196,30 @@ def identity_id_number(ctx: Context) -> list[Finding]:
     return findings
 
 
-def _resident_id_problem(number: str) -> str | None:
-    """python-stdnum's ``cn.ric.validate``, step by step (its check digit, its GB/T 2260
-    table), with the table lookup cached per region code: batches check a million IDs."""
+def _resident_id_problem(number: str, today: dt.date) -> str | None:
+    """What makes a resident ID number impossible (GB 11643-1999): the length and digits,
+    the check digit (python-stdnum's), a real birth date not after ``today``, and an area
+    code not retired before the birth year. The area code is where the number was first
+    issued, usually years after birth, so a code newer than the birth year is fine; a code
+    GB/T 2260 never listed is not an error here (the caller warns)."""
     if not number.isascii():
         return "含全角或非 ASCII 字符，请用半角数字"
-    ric = _ric()
     number = number.strip().upper()
     if len(number) != 18:
         return f"应为 18 位，现为 {len(number)} 位"
     if not number[:-1].isdigit():
         return "格式不正确（前 17 位须为数字，最后一位为数字或 X）"
-    if number[-1] != ric.calc_check_digit(number):
+    if number[-1] != _ric().calc_check_digit(number):
         return "校验位不正确"
     try:
         born = dt.date(int(number[6:10]), int(number[10:12]), int(number[12:14]))
     except ValueError:
-        return "出生日期或地区码无效"
-    if not _birth_place_known(number[:6], born.year):
-        return "出生日期或地区码无效"
+        return "出生日期（第 7–14 位）不是有效日期"
+    if born > today:
+        return "出生日期（第 7–14 位）晚于今天"
+    retired = _code_retired(number[:6])
+    if retired is not None and retired < born.year:
+        return f"地区码（前 6 位）在 {retired} 年后已停用，不可能分配给 {born.year} 年出生的人"
     return None
 
 
@@ -215,15 +231,14 @@ def _ric() -> types.ModuleType:
     return ric
 
 
-def _birth_place_known(code: str, year: int) -> bool:
-    """Whether GB/T 2260 (python-stdnum's table, as ``cn.ric.get_birth_place`` reads it) has
-    ``code`` as a county in ``year``."""
-    if code not in _counties():
-        return False  # unknown codes are not cached: the cache holds table codes only
-    for start, end in _county_periods(code):
-        if (start is None or year >= start) and (end is None or year <= end):
-            return True
-    return False
+def _code_retired(code: str) -> int | None:
+    """The last year GB/T 2260 (python-stdnum's table) lists ``code``; None while it is
+    still in use or when the table never listed it."""
+    periods = _county_periods(code) if code in _counties() else ()
+    ends = [end for _, end in periods]
+    if not ends or None in ends:
+        return None
+    return max(end for end in ends if end is not None)
 
 
 @functools.cache
