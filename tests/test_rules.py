@@ -214,10 +214,10 @@ def test_collection_required_none_is_an_error_with_the_cutoff(
     assert f.url == "https://ausm.mof.gov.cn/index/"
 
 
-def test_collection_required_submitted_is_a_warning(registry: Registry, folder: Path) -> None:
+def test_collection_required_submitted_is_pending(registry: Registry, folder: Path) -> None:
     report = run(candidate(collection={"status": "submitted"}), registry, folder)
-    assert finding(report, "collection.required").severity.value == "warning"
-    assert report.verdict is kuaiji.Verdict.READY
+    assert finding(report, "collection.required").severity.value == "pending"
+    assert report.verdict is kuaiji.Verdict.PENDING and report.exit_code == 4
 
 
 def test_collection_required_rejected_and_absent(registry: Registry, folder: Path) -> None:

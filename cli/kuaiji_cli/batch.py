@@ -86,6 +86,7 @@ def summary_text(summary: Summary) -> str:
     lines.append(f"共 {summary.records} 条，用时 {summary.seconds:.1f} 秒{rate}")
     names = {
         "ready": "可以报名",
+        "pending": "待审核",
         "not_ready": "尚未就绪",
         "too_late": "已来不及",
         "error": "无法检查",

@@ -12,8 +12,13 @@ if TYPE_CHECKING:
     from kuaiji.records import Finding, Step
     from kuaiji.status import StatusReport
 
-VERDICT_ZH = {"ready": "可以报名", "not_ready": "尚未就绪", "too_late": "已来不及"}
-SEVERITY_ZH = {"error": "✗ 错误", "warning": "! 警告", "info": "i 提示"}
+VERDICT_ZH = {
+    "ready": "可以报名",
+    "pending": "待审核",
+    "not_ready": "尚未就绪",
+    "too_late": "已来不及",
+}
+SEVERITY_ZH = {"error": "✗ 错误", "pending": "… 待审核", "warning": "! 警告", "info": "i 提示"}
 SOON = dt.timedelta(hours=72)
 
 

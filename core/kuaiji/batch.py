@@ -79,7 +79,7 @@ class Result:
     """What the parent needs of a checked record: its output line and the counts."""
 
     label: str
-    verdict: str  # ready | not_ready | too_late | error
+    verdict: str  # ready | pending | not_ready | too_late | error
     region: str  # the province (or "未知")
     rules: tuple[str, ...]
     line: str  # the JSON line, or the CSV row, ready to write

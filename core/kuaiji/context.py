@@ -18,6 +18,7 @@ from kuaiji.records import (
     Jurisdiction,
     Platform,
     Requirement,
+    ReviewTime,
     Role,
 )
 
@@ -70,6 +71,14 @@ class Region:
             if jurisdiction.exam_area:
                 return jurisdiction
         return self.chain[-1]
+
+    @property
+    def collection_review(self) -> ReviewTime | None:
+        """How long a record's review takes here: the most specific jurisdiction's figure."""
+        for jurisdiction in reversed(self.chain):
+            if jurisdiction.collection_review is not None:
+                return jurisdiction.collection_review
+        return None
 
     def within(self, code: str) -> bool:
         """Whether ``code`` (a jurisdiction code) is on this region's chain."""

@@ -39,9 +39,15 @@ PLUGIN_ERROR = "plugin.error"
 
 
 class Verdict(enum.StrEnum):
-    READY = "ready"
-    NOT_READY = "not_ready"
-    TOO_LATE = "too_late"
+    """The answer services key on (README, "The contract")."""
+
+    READY = "ready"  # nothing blocks registration (exit code 0)
+    PENDING = "pending"  # only a review of what was submitted remains (exit code 4)
+    NOT_READY = "not_ready"  # the candidate must still act (exit code 1)
+    TOO_LATE = "too_late"  # a blocking deadline has passed (exit code 1)
+
+
+EXIT_CODES = {Verdict.READY: 0, Verdict.NOT_READY: 1, Verdict.TOO_LATE: 1, Verdict.PENDING: 4}
 
 
 # --- loading candidates ---
@@ -157,7 +163,7 @@ class Report:
     def exit_code(self) -> int:
         if self.plugin_failed:
             return 3
-        return 0 if self.verdict is Verdict.READY else 1
+        return EXIT_CODES[self.verdict]
 
     def to_dict(self, *, show_personal_data: bool = False) -> dict[str, Any]:
         """The JSON form (``kuaiji precheck --json``); personal data masked by default."""
@@ -286,17 +292,26 @@ def precheck(
     )
 
 
-_SEVERITY_ORDER = {Severity.ERROR: 0, Severity.WARNING: 1, Severity.INFO: 2}
+_SEVERITY_ORDER = {Severity.ERROR: 0, Severity.PENDING: 1, Severity.WARNING: 2, Severity.INFO: 3}
 
 
 def decide(findings: Iterable[Finding], at: dt.datetime) -> Verdict:
-    """``too_late`` when an error's deadline has passed; else ``not_ready`` when an error
-    remains; else ``ready``."""
-    errors = [f for f in findings if f.severity is Severity.ERROR and f.rule != PLUGIN_ERROR]
-    if any(f.deadline is not None and f.deadline <= at for f in errors):
+    """``too_late`` when a blocking finding's deadline has passed (an error, or a review
+    still pending at its deadline); else ``not_ready`` when an error remains; else
+    ``pending`` when only reviews remain; else ``ready``. The verdict follows from the
+    findings alone, so it can never contradict them."""
+    findings = list(findings)
+    blocking = [
+        f
+        for f in findings
+        if f.severity in (Severity.ERROR, Severity.PENDING) and f.rule != PLUGIN_ERROR
+    ]
+    if any(f.deadline is not None and f.deadline <= at for f in blocking):
         return Verdict.TOO_LATE
-    if errors or any(f.rule == PLUGIN_ERROR for f in findings):
+    if any(f.severity is Severity.ERROR for f in findings):
         return Verdict.NOT_READY
+    if blocking:
+        return Verdict.PENDING
     return Verdict.READY
 
 

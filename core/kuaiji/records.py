@@ -16,7 +16,12 @@ NATIONAL_CODE = "CN"
 
 
 class Severity(enum.StrEnum):
+    """How a finding weighs on the verdict: an ``error`` must be fixed by the candidate;
+    ``pending`` blocks registration until someone else decides (a review of a submitted
+    record); ``warning`` and ``info`` do not block."""
+
     ERROR = "error"
+    PENDING = "pending"
     WARNING = "warning"
     INFO = "info"
 
@@ -98,6 +103,25 @@ class Platform:
 
 
 @attrs.frozen
+class ReviewTime:
+    """How long the finance bureau's review of a submitted record takes, as a source says:
+    up to ``working_days`` (the longest figure given; ``least`` the shortest, when a range).
+    ``note`` is Chinese and shown; ``inferred`` when read from a looser wording."""
+
+    working_days: int
+    source: str
+    least: int | None = None
+    inferred: bool = False
+    note: str | None = None
+    alternatives: tuple[Alternative, ...] = ()
+
+    @property
+    def text(self) -> str:
+        span = f"{self.least}–{self.working_days}" if self.least else f"{self.working_days}"
+        return f"{span} 个工作日"
+
+
+@attrs.frozen
 class Jurisdiction:
     """A region a plugin serves: a province, a city with its own exam area, or the nation.
 
@@ -113,6 +137,9 @@ class Jurisdiction:
     platforms: tuple[Platform, ...] = ()
     exam_area: bool = True
     note: str | None = None
+    # How long the review of a submitted record takes here (None: no source says; a
+    # narrower jurisdiction's figure replaces a broader one's).
+    collection_review: ReviewTime | None = None
     plugin: str = ""  # filled in by the core
 
 

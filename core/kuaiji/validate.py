@@ -127,6 +127,22 @@ def _check_jurisdiction(plugin: str, j: Jurisdiction, registry: Registry) -> Ite
         )
     elif parent != NATIONAL_CODE and not j.code.startswith(parent):
         yield Issue(plugin, where, f"code {j.code} is not under its parent {parent}", "fix parent")
+    review = j.collection_review
+    if review is not None:
+        yield from _sourced(plugin, f"{where}.collection_review", review.source)
+        if review.working_days < 1 or (
+            review.least is not None and review.least > review.working_days
+        ):
+            yield Issue(
+                plugin,
+                f"{where}.collection_review",
+                "working_days must be ≥ 1 and not below least",
+                "give the range the source states",
+            )
+        if review.note is not None and not _CJK.search(review.note):
+            yield Issue(
+                plugin, f"{where}.collection_review", "note is not Chinese", "write it in Chinese"
+            )
     for platform in j.platforms:
         pwhere = f"{where}.platforms[{platform.id}]"
         yield from _sourced(plugin, pwhere, platform.source)
@@ -165,7 +181,9 @@ def _check_schedule(plugin: str, s: Schedule, registry: Registry) -> Iterator[Is
         yield from _sourced(plugin, rwhere, requirement.source)
         for text in (requirement.text, requirement.action):
             if text is not None and not _CJK.search(text):
-                yield Issue(plugin, rwhere, "text shown to people is not Chinese", "write it in Chinese")
+                yield Issue(
+                    plugin, rwhere, "text shown to people is not Chinese", "write it in Chinese"
+                )
     for event in s.events:
         ewhere = f"{where}.events[{event.id}]"
         yield from _sourced(plugin, ewhere, event.source)

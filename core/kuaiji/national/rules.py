@@ -381,6 +381,29 @@ def photo_spec(ctx: Context) -> list[Finding]:
     ]
 
 
+def latest_submission(ctx: Context) -> tuple[dt.datetime | None, str]:
+    """The latest safe moment to submit the record for review, and a Chinese sentence on
+    the review time with its source: the region's review time (the longest figure a source
+    gives) counted back from the record deadline (:func:`record_deadline`)."""
+    review = ctx.region.collection_review
+    if review is None:
+        return None, "本地区审核所需时间现有资料未给出"
+    mark = "（推断值）" if review.inferred else ""
+    note = f"；{review.note}" if review.note else ""
+    others = "".join(
+        f"；另有来源称 {alt.value}（{'可靠性低，' if alt.reliability.value == 'low' else ''}来源 {alt.source}）"
+        for alt in review.alternatives
+        if alt.value
+    )
+    text = f"审核一般需 {review.text}{mark}{note}{others}（来源 {review.source}）"
+    deadline = record_deadline(ctx)
+    if deadline is None:
+        return None, text
+    answer = clock.workdays_before(deadline, review.working_days)
+    holidays = f"（{answer.note}）" if answer.note else ""
+    return answer.moment, f"{text}：最晚 {clock.human(answer.moment)} 前提交{holidays}"
+
+
 def collection_required(ctx: Context) -> list[Finding]:
     fact = ctx.schedule.collection_required
     record = ctx.candidate.collection
@@ -391,30 +414,35 @@ def collection_required(ctx: Context) -> list[Finding]:
     deadline = record_deadline(ctx)
     if fact is not None and fact.value is False:
         return []
+    if status is CollectionStatus.APPROVED:
+        return []
     if fact is None or fact.value is None:
-        if status is CollectionStatus.APPROVED:
-            return []
         note = f"（{fact.note}）" if fact is not None and fact.note else ""
+        state = "已提交、尚待审核" if status is CollectionStatus.SUBMITTED else "尚未完成"
         return [
             _finding(
                 "collection.required",
                 Severity.WARNING,
-                f"现有资料未说明本考区报名前是否必须完成信息采集{note}；各地均建议报名前完成",
-                action=f"在{where}完成信息采集并确认审核通过",
+                f"本考区报名前是否必须完成信息采集，现有资料未说明{note}；你的信息采集{state}",
+                action=f"稳妥起见，报名前在{where}完成信息采集并确认审核通过"
+                "（2024 年中级各地要求汇总建议报名前完成）"
+                + _ask(ctx.region.contact_text),
                 deadline=deadline,
                 url=url,
-                source=(fact.source if fact is not None else S.SEED_000),
+                source=" ; ".join(
+                    dict.fromkeys(s for s in (fact.source if fact else None, S.SEED_000) if s)
+                ),
             )
         ]
-    if status is CollectionStatus.APPROVED:
-        return []
+    latest, review_text = latest_submission(ctx)
     if status is CollectionStatus.SUBMITTED:
         return [
             _finding(
                 "collection.required",
-                Severity.WARNING,
-                "信息采集已提交，尚待审核；审核通过后才能报名",
-                action="关注审核状态；如被退回，按原因修改后重新提交",
+                Severity.PENDING,
+                "信息采集已提交，尚待审核；本考区须审核通过后才能报名",
+                action=f"关注审核状态；{review_text}；如被退回，按原因修改后重新提交"
+                + _ask(ctx.region.contact_text, "审核未及时完成的，"),
                 deadline=deadline,
                 url=url,
                 source=fact.source,
@@ -426,7 +454,7 @@ def collection_required(ctx: Context) -> list[Finding]:
             "collection.required",
             Severity.ERROR,
             f"本考区报名前须完成信息采集并审核通过，目前{state}",
-            action=f"在{where}完成信息采集（或按退回原因修改）并提交审核"
+            action=f"在{where}完成信息采集（或按退回原因修改）并提交审核；{review_text}"
             + _ask(ctx.region.contact_text),
             deadline=deadline,
             url=url,
@@ -465,13 +493,20 @@ def transfer_cross_province(ctx: Context) -> list[Finding]:
         return []
     if held.province.code == ctx.region.province.code:
         return []
+    fact = ctx.schedule.collection_required
+    if fact is not None and fact.value is False:
+        return []  # no record is needed here, so where it is held does not matter
     platform = ctx.platform(Role.TRANSFER)
     where = _platform_text(platform)
+    known = fact is not None and fact.value is True
     return [
         _finding(
             "transfer.cross_province",
-            Severity.ERROR,
-            f"会计人员信息档案在{held.province.name}，与报考地{ctx.region.province.name}不同，须先跨省调转",
+            Severity.ERROR if known else Severity.WARNING,
+            f"会计人员信息档案在{held.province.name}，与报考地{ctx.region.province.name}不同，须先跨省调转"
+            if known
+            else f"会计人员信息档案在{held.province.name}，与报考地{ctx.region.province.name}不同；"
+            "本考区报名前是否必须在本地完成信息采集，现有资料未说明，如须则要先跨省调转",
             action=(
                 f"在调出地（{held.province.name}）申请调出，再在调入地（{ctx.region.province.name}）"
                 f"办理调入并经审核；{clock.human(ctx.at)[:10]} 起办理平台：{where}。"

@@ -3,7 +3,8 @@
 - A candidate not collected on Tianjin's 会计诚信平台 first collects there or transfers the
   record in (the transfer is arranged with the origin province's finance department).
 - Either must be approved by the district finance bureau (区财政局) before registering:
-  a submitted but unapproved record is an error here, not a warning (rule ``collection.review``).
+  a submitted but unapproved record is pending (verdict ``pending``) until the bureau approves it
+  (rule ``collection.review``).
 - Candidates already collected update their record, then register directly.
 """
 
@@ -29,9 +30,9 @@ def collection(ctx: Context) -> list[Finding]:
     return [
         Finding(
             "collection.review",
-            Severity.ERROR,
-            "天津：信息采集或信息调转须经区财政局审核通过后才能报名；目前已提交、尚未审核通过",
-            action=f"联系{BUREAU}确认审核进度；审核通过前不能报名",
+            Severity.PENDING,
+            "天津：信息采集或信息调转须经区财政局审核通过后才能报名；目前已提交、尚待审核",
+            action=f"联系{BUREAU}确认审核进度；审核通过前不能报名（审核所需时间资料未给出）",
             deadline=national.record_deadline(ctx),
             url=platform.url if platform else None,
             source=SEED,

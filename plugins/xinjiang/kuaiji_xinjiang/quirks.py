@@ -112,7 +112,7 @@ def review(ctx: Context) -> list[Finding]:
         return [
             Finding(
                 "review.provincial",
-                Severity.ERROR,
+                Severity.PENDING,
                 f"已在{name}申请报名资格审核，等待结果（2 个工作日内完成{when}）；审核通过后才能在全国平台报名缴费",
                 action="留意审核结果；通过后在全国会计人员统一服务管理平台报名并缴费，未通过则按意见修改后重新提交",
                 deadline=ctx.schedule.registration_closes,

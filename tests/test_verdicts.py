@@ -1,0 +1,118 @@
+"""A verdict never contradicts its findings (issue #14, item 2): a record the region
+requires to be approved and that is only submitted is ``pending``, never ``ready``; where
+the requirement is unknown, a record held elsewhere is no worse than no record."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+import kuaiji
+from conftest import bj, candidate, run
+from kuaiji.engine import schedule_view
+from kuaiji.plugins import Registry
+from kuaiji.records import ExamLevel, Severity
+
+BLOCKING = {Severity.ERROR, Severity.PENDING}
+
+
+def regions_where(registry: Registry, level: ExamLevel, year: int, value: bool | None) -> list[str]:
+    """Province codes whose merged schedule says collection is required (True), not (False)
+    or does not say (None)."""
+    found = []
+    for code, j in sorted(registry.jurisdictions.items()):
+        if len(code) != 2 or not j.exam_area:
+            continue
+        region = registry.resolve(code)
+        fact = schedule_view(registry, region, level, year).collection_required
+        if (fact.value if fact is not None else None) is value:
+            found.append(code)
+    return found
+
+
+@pytest.mark.parametrize(
+    ("level", "year", "at"),
+    [  # before every regional collection cutoff of that exam
+        ("intermediate", 2024, "2024-06-01 10:00"),
+        ("junior", 2025, "2025-01-04 10:00"),
+        ("intermediate", 2026, "2026-06-13 10:00"),
+    ],
+)
+def test_submitted_where_approval_is_required_is_pending_everywhere(
+    registry: Registry, folder: Path, level: str, year: int, at: str
+) -> None:
+    codes = regions_where(registry, ExamLevel(level), year, True)
+    assert codes, "no region requires collection: the test would check nothing"
+    for code in codes:
+        data = candidate(region=code, collection={"status": "submitted", "region": code})
+        report = run(data, registry, folder, exam=level, year=year, at=at)
+        assert report.verdict is kuaiji.Verdict.PENDING, (code, report.findings)
+        assert report.exit_code == 4
+        pending = [f for f in report.findings if f.severity is Severity.PENDING]
+        assert pending and all(f.source for f in pending)
+
+
+def test_pending_past_the_record_deadline_is_too_late(registry: Registry, folder: Path) -> None:
+    data = candidate(collection={"status": "submitted"})
+    report = run(data, registry, folder, at="2026-07-01 12:30")  # cutoff 07-01 12:00
+    assert report.verdict is kuaiji.Verdict.TOO_LATE
+
+
+def test_a_verdict_is_ready_only_without_blocking_findings(
+    registry: Registry, folder: Path
+) -> None:
+    for status in ("none", "submitted", "approved", "rejected"):
+        for code in ("11", "13", "14", "50", "62"):
+            data = candidate(region=code, collection={"status": status, "region": code})
+            for year, at in ((2024, "2024-06-20 10:00"), (2026, "2026-06-20 10:00")):
+                report = run(data, registry, folder, year=year, at=at)
+                blocking = [f for f in report.findings if f.severity in BLOCKING]
+                assert (report.verdict is kuaiji.Verdict.READY) == (not blocking), (
+                    code,
+                    status,
+                    year,
+                    report.verdict,
+                    blocking,
+                )
+                if report.verdict is kuaiji.Verdict.READY:
+                    assert not any("才能报名" in f.message for f in report.findings)
+
+
+def test_where_the_requirement_is_unknown_a_record_elsewhere_is_no_worse_than_none(
+    registry: Registry, folder: Path
+) -> None:
+    codes = regions_where(registry, ExamLevel.INTERMEDIATE, 2024, None)
+    assert len(codes) >= 5
+    for code in codes:
+        other = "13" if code != "13" else "11"
+        none = run(
+            candidate(region=code, collection=None),
+            registry,
+            folder,
+            year=2024,
+            at="2024-06-20 10:00",
+        )
+        elsewhere = run(
+            candidate(region=code, collection={"status": "approved", "region": other}),
+            registry,
+            folder,
+            year=2024,
+            at="2024-06-20 10:00",
+        )
+        order = [
+            kuaiji.Verdict.READY,
+            kuaiji.Verdict.PENDING,
+            kuaiji.Verdict.NOT_READY,
+            kuaiji.Verdict.TOO_LATE,
+        ]
+        assert order.index(elsewhere.verdict) <= order.index(none.verdict), code
+        moved = [f for f in elsewhere.findings if f.rule == "transfer.cross_province"]
+        assert moved and moved[0].severity is Severity.WARNING and "未说明" in moved[0].message
+
+
+def test_the_unknown_requirement_cites_what_it_rests_on(registry: Registry, folder: Path) -> None:
+    report = run(candidate(collection=None), registry, folder, year=2024, at="2024-06-20 10:00")
+    (f,) = [f for f in report.findings if f.rule == "collection.required"]
+    assert "seed:000" in (f.source or "")  # the recommendation to collect first is seed 000's
+    assert f.deadline == bj("2024-07-02 12:00")
