@@ -434,7 +434,7 @@ def collection_required(ctx: Context) -> list[Finding]:
                 ),
             )
         ]
-    latest, review_text = latest_submission(ctx)
+    _, review_text = latest_submission(ctx)
     if status is CollectionStatus.SUBMITTED:
         return [
             _finding(

@@ -13,6 +13,7 @@ from kuaiji.national import sources as S
 from kuaiji.national.rules import (
     AUSM,
     REAL_NAME_REVIEW_WORKDAYS,
+    latest_submission,
     record_deadline,
     uses_national_platform,
 )
@@ -60,6 +61,7 @@ def timeline(ctx: Context) -> list[Step]:
                 url=platform.url if platform else None,
                 closes=cutoff.closes if cutoff is not None else schedule.registration_closes,
                 done=record is not None and record.status is CollectionStatus.APPROVED,
+                latest_start=latest_submission(ctx)[0],
                 note=_join(
                     None
                     if required is not None and required.value
