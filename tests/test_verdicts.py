@@ -116,3 +116,98 @@ def test_the_unknown_requirement_cites_what_it_rests_on(registry: Registry, fold
     (f,) = [f for f in report.findings if f.rule == "collection.required"]
     assert "seed:000" in (f.source or "")  # the recommendation to collect first is seed 000's
     assert f.deadline == bj("2024-07-02 12:00")
+
+
+# --- the timeline and plans agree with the findings (item 6) ---
+
+
+def test_a_record_in_another_province_is_not_done_and_its_transfer_is_a_step(
+    registry: Registry, folder: Path
+) -> None:
+    # 呼和浩特 (150102) with the record in Hebei, 2024 中级 (Inner Mongolia requires it).
+    data = candidate(region="150102", collection={"status": "approved", "region": "130102"})
+    report = run(data, registry, folder, year=2024, at="2024-06-20 10:00")
+    assert any(
+        f.rule == "transfer.cross_province" and f.severity is Severity.ERROR
+        for f in report.findings
+    )
+    collection = next(s for s in report.steps if s.id == "collection")
+    assert collection.done is False
+    move = next(s for s in report.steps if s.id == "transfer.cross_province")
+    assert move.done is False and move.closes == bj("2024-07-02 12:00") and move.source
+    assert report.steps.index(move) < report.steps.index(collection)
+
+
+def test_no_step_is_titled_with_a_raw_id(registry: Registry, folder: Path) -> None:
+    for code, held in (("110105", "130102"), ("430102", "430202"), ("230102", "110105")):
+        for year, at in ((2024, "2024-06-01 10:00"), (2026, "2026-06-13 10:00")):
+            data = candidate(region=code, collection={"status": "approved", "region": held})
+            for step in run(data, registry, folder, year=year, at=at).steps:
+                assert any("\u4e00" <= ch <= "\u9fff" for ch in step.title), step
+                assert step.title not in ("change", "transfer", "collection", "registration")
+                assert "?" not in (step.note or "")
+
+
+def test_a_change_decision_never_contradicts_its_reason(tmp_path: Path) -> None:
+    from click.testing import CliRunner
+
+    from kuaiji_cli.main import main
+
+    result = CliRunner().invoke(
+        main,
+        [
+            "change",
+            "examples/chen-jing-guangzhou.json",
+            "--set",
+            "name=王小芳",
+            "--at",
+            "2026-12-01",
+            "--json",
+        ],
+    )
+    assert result.exit_code == 0, result.output
+    import json
+
+    (decision,) = json.loads(result.output)["changes"]
+    assert decision["decision"] == "in_person"
+    assert "不能在网上" in decision["reason"]
+
+
+def test_a_transfer_that_cannot_finish_exits_1_and_the_exam_counts_to_its_start() -> None:
+    from click.testing import CliRunner
+
+    from kuaiji_cli.main import main
+
+    late = CliRunner().invoke(
+        main,
+        [
+            "transfer",
+            "examples/chen-jing-guangzhou.json",
+            "--to",
+            "430102",
+            "--exam",
+            "intermediate",
+            "--year",
+            "2024",
+            "--at",
+            "2024-06-11T10:00",
+        ],
+    )
+    assert "来不及" in late.output and late.exit_code == 1, late.output
+    assert "审核：0 个工作日" not in late.output
+    report = CliRunner().invoke(
+        main,
+        [
+            "precheck",
+            "examples/wang-fang.json",
+            "--exam",
+            "intermediate",
+            "--year",
+            "2026",
+            "--at",
+            "2026-06-20T10:00",
+        ],
+    )
+    exam = report.output.split("参加考试")[1].splitlines()[1]
+    # 2026-09-05 00:00 is 76 days 14 hours after 06-20 10:00; the end (09-06 23:59) is not
+    assert "76 天 14 小时后开始" in exam, exam

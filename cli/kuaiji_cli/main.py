@@ -1,7 +1,7 @@
 """The `kuaiji` command.
 
-Exit codes: 0 ready (or success), 1 not ready / too late, 2 bad input or usage,
-3 internal or plugin error. Personal data is masked unless --show-personal-data.
+Exit codes: 0 ready (or success), 1 not ready / too late (transfer: cannot finish in
+time), 2 bad input or usage, 3 internal or plugin error, 4 pending review (precheck). Personal data is masked unless --show-personal-data.
 Imports of the core happen inside the commands, so `kuaiji --help` stays fast.
 """
 
@@ -195,8 +195,15 @@ def precheck(
     output_format: str | None,
     jobs: int | None,
 ) -> None:
-    """Is the candidate in FILE (JSON; - for stdin) ready to register? With --batch, check
-    every candidate of INPUT, in order, and summarise."""
+    """报名前检查：FILE 中的考生能否报名（JSON；- 为标准输入）；--batch 逐条检查 INPUT 并汇总。
+    Is the candidate in FILE ready to register? With --batch, check every candidate of INPUT.
+
+    
+    退出码 / exit codes:
+      0 可以报名 ready        1 尚未就绪或已来不及 not_ready / too_late
+      2 输入有误 bad input    3 插件或内部错误 plugin / internal error
+      4 待审核 pending（只剩审核结果 / only a review remains）
+    批量 / --batch: 0 全部可以报名, 1 有任何一条不是 ready, 3 插件出错, 130 中断."""
     from kuaiji.errors import InputError
 
     if (file is None) == (batch is None):
@@ -347,21 +354,27 @@ def change(file: str, sets: tuple[str, ...], at: str | None, as_json: bool) -> N
     "--to", "to", required=True, metavar="REGION", help="Destination region (code or name)."
 )
 @click.option("--exam", type=EXAMS, default="intermediate", show_default=True)
-@click.option("--year", type=int, help="Exam year (default: the evaluation year).")
+@click.option(
+    "--year",
+    type=int,
+    help="考试年份（默认：评估时尚未截止报名的下一次考试）/ exam year (default: the next exam whose registration is open or ahead).",
+)
 @click.option("--at", "at", metavar="DATETIME", help="Evaluation time (default: now).")
 @click.option("--json", "as_json", is_flag=True)
 @handled
 def transfer(
     file: str, to: str, exam: str, year: int | None, at: str | None, as_json: bool
 ) -> None:
-    """The steps to move the accountant record to another region."""
+    """调转会计人员信息档案的步骤 / the steps to move the accountant record to another region.
+
+    退出码 / exit codes: 0 来得及或未知, 1 来不及在截止前完成, 2 输入有误, 3 插件出错."""
     from kuaiji.engine import plan_transfer
 
     candidate, base_dir = _read_candidate(file)
     with _about(file):
         plan = plan_transfer(candidate, to, exam=exam, year=year, at=_at(at), base_dir=base_dir)
     _show(plan, as_json, "transfer_text")
-    sys.exit(3 if plan.problems else 0)
+    sys.exit(3 if plan.problems else 1 if plan.feasible is False else 0)
 
 
 @main.command()
@@ -378,7 +391,7 @@ def transfer(
     "years",
     type=int,
     multiple=True,
-    help="Exam year (repeatable; default: that of --at).",
+    help="考试年份，可重复（默认：每级考试尚未截止报名的下一次）/ exam year (repeatable; default: the next exam of each level whose registration has not closed).",
 )
 @click.option("--at", "at", metavar="DATETIME", help="Evaluation time (default: now).")
 @click.option("--json", "as_json", is_flag=True)

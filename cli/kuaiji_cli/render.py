@@ -42,17 +42,18 @@ def report_text(report: Report, *, show_personal_data: bool = False) -> str:
     name = c.name if show_personal_data else mask_name(c.name)
     number = c.id_number if show_personal_data else mask_id(c.id_number)
     region = report.region
+    verdict = f"结论：{VERDICT_ZH[report.verdict.value]} ({report.verdict.value})"
+    if report.schedule.basis and report.verdict.value == "ready":
+        verdict += f"：记录已就绪，{report.year} 年报名时间尚未公布"
     lines = [
-        f"结论：{VERDICT_ZH[report.verdict.value]} ({report.verdict.value})",
+        verdict,
         f"考试：{report.year} 年{report.level.zh}会计专业技术资格考试",
         f"考生：{name}（{number}）",
         f"地区：{region.name} {region.code}（考区：{region.exam_area.name}；插件：{' → '.join(region.plugins)}）",
         f"评估时间：{clock.human(report.at)}（北京时间）",
     ]
-    if not report.schedule.known and report.schedule.data_year is not None:
-        lines.append(
-            f"注意：{report.year} 年安排尚未公布，以下日期为 {report.schedule.data_year} 年的，仅供参考"
-        )
+    if report.schedule.basis:
+        lines.append(f"注意：{report.schedule.basis}；标“预计”的日期都是估计，不是已公布的安排")
     lines.append("")
     lines.append("检查结果：" if report.findings else "检查结果：没有发现问题")
     for finding in report.findings:
@@ -90,11 +91,13 @@ def step_lines(s: Step, at: dt.datetime) -> list[str]:
         where += "（网址未知）"
     if where:
         lines.append(f"      平台：{where.strip()}")
-    if s.opens and s.closes:
-        state = "（尚未开始）" if at < s.opens else ""
+    if s.opens and s.closes and at < s.opens:  # not begun: count down to its start
         lines.append(
-            f"      时间：{clock.human(s.opens)} 至 {_when(s.closes, at, done=done)}{state}"
+            f"      时间：{clock.human(s.opens)}（{clock.countdown(at, s.opens).removeprefix('还剩 ')}后开始）"
+            f" 至 {clock.human(s.closes)}"
         )
+    elif s.opens and s.closes:
+        lines.append(f"      时间：{clock.human(s.opens)} 至 {_when(s.closes, at, done=done)}")
     elif s.closes:
         lines.append(f"      截止：{_when(s.closes, at, done=done)}")
     elif s.opens:
@@ -109,7 +112,12 @@ def step_lines(s: Step, at: dt.datetime) -> list[str]:
 def change_text(plan: ChangePlan) -> str:
     from kuaiji import clock
 
-    zh = {"allowed": "可以变更", "refused": "不能变更", "unknown": "未知"}
+    zh = {
+        "allowed": "可以在网上变更",
+        "in_person": "不能在网上变更，须本人到会计管理部门办理",
+        "refused": "不能变更",
+        "unknown": "未知",
+    }
     lines = [f"地区：{plan.region.name} {plan.region.code}；评估时间：{clock.human(plan.at)}", ""]
     for d in plan.decisions:
         lines.append(f"  {d.field}: {zh[d.decision.value]} ({d.decision.value}) [{d.plugin}]")
@@ -151,7 +159,7 @@ def transfer_text(plan: TransferPlan) -> str:
             lines.append(f"      平台：{s.platform or ''} {s.url or '（网址未知）'}")
         for document in s.documents:
             lines.append(f"      材料：{document}")
-        if s.working_days is not None:
+        if s.working_days:  # 0: the candidate's own action, no waiting
             lines.append(f"      审核：{s.working_days} 个工作日内")
         if s.calendar_days is not None:
             lines.append(f"      所需时间：约 {s.calendar_days} 天")
@@ -210,8 +218,9 @@ def deadlines_text(table: DeadlineTable) -> str:
     for d in table.deadlines:
         e = d.event
         past = d.past(at)
-        if not d.known:
-            mark, left = "  参考", ""
+        if d.projected:
+            mark = "  预计"
+            left = f"（{clock.countdown(at, d.moment)}）" if d.moment > at else ""
         elif past:
             mark, left = "  已过", ""
         else:
@@ -228,18 +237,21 @@ def deadlines_text(table: DeadlineTable) -> str:
         flags = "".join(
             f
             for f in (
-                " [推断]" if e.inferred else "",
-                " [来源可靠性低]" if e.reliability.value == "low" else "",
+                " [推断]" if e.inferred and not d.projected else "",
+                " [来源可靠性低]" if e.reliability.value == "low" and not d.projected else "",
             )
         )
-        reference = "" if d.known else f" [参考 {d.data_year} 年]"
+        reference = " [预计]" if d.projected else ""
         lines.append(
             f"{mark} {clock.human(d.moment)}{left} {d.year}{d.level.zh} {d.region_name}：{what}"
             f"{window}{flags}{reference}"
         )
         for alt in e.alternatives:
-            value = clock.human(alt.closes) if alt.closes else (alt.value or "?")
-            lines.append(f"          另有来源称 {value}（{alt.source}）")
+            value = clock.human(alt.closes) if alt.closes else alt.value
+            if value:
+                lines.append(f"          另有来源称 {value}（{alt.source}）")
+        if d.projected and e.note:
+            lines.append(f"          {e.note}")
         lines.append(f"          来源：{e.source}")
     return "\n".join(lines)
 

@@ -114,6 +114,7 @@ class ScheduleView:
     collection_required: Fact | None = None
     notes: tuple[str, ...] = ()
     requirements: tuple[Requirement, ...] = ()  # merged along the chain, by id
+    projected_from: tuple[int, ...] = ()  # the published years a projection rests on
     _groups: dict[str, tuple[Event, ...]] = attrs.field(init=False, eq=False, repr=False)
     _registration: tuple[Event, ...] = attrs.field(init=False, eq=False, repr=False)
 
@@ -129,6 +130,15 @@ class ScheduleView:
     @property
     def known(self) -> bool:
         return self.data_year == self.year
+
+    @property
+    def basis(self) -> str | None:
+        """A projection's basis in Chinese (``按 2024–2026 年的日期推算``), None when known."""
+        if not self.projected_from:
+            return None
+        years = self.projected_from
+        span = f"{years[0]}–{years[-1]}" if len(years) > 1 else str(years[0])
+        return f"{self.year} 年安排尚未公布，日期按 {span} 年推算（预计），取各年最早的"
 
     def group(self, event_id: str) -> tuple[Event, ...]:
         return self._groups.get(event_id, ())

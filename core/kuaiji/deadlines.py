@@ -14,9 +14,9 @@ from typing import Any
 
 import attrs
 
-from kuaiji import clock
+from kuaiji import clock, projection
 from kuaiji.context import Region
-from kuaiji.engine import data_year_for, schedule_view
+from kuaiji.engine import data_year_for, next_exam_year, schedule_view
 from kuaiji.leads import LeadTime, lead_time
 from kuaiji.plugins import Registry, get_registry
 from kuaiji.records import NATIONAL_CODE, Alternative, Event, EventKind, ExamLevel, Schedule
@@ -69,8 +69,12 @@ class Deadline:
         assert moment is not None  # the loader refuses an event with neither
         return moment
 
+    @property
+    def projected(self) -> bool:
+        return self.event.projected
+
     def past(self, at: dt.datetime) -> bool:
-        """Passed at ``at``. Never for a year whose dates are only a reference."""
+        """Passed at ``at``. Never for a year whose dates are only estimates (预计)."""
         if not self.known:
             return False
         end = self.event.closes or self.event.opens
@@ -94,8 +98,9 @@ class Deadline:
             "lead": self.lead.text if self.lead else None,
             "moment": clock.iso(self.moment),
             "past": self.past(at),
+            "projected": self.projected,
             "time_left": clock.countdown(at, self.moment)
-            if self.known and not self.past(at)
+            if not self.past(at) and self.moment > at
             else None,
             "soon": self.soon(at),
             "source": e.source,
@@ -151,26 +156,29 @@ def deadlines(
     at: dt.datetime | None = None,
     registry: Registry | None = None,
 ) -> DeadlineTable:
-    """Every known deadline of ``exams`` in ``years`` (default: the evaluation year) for
-    ``regions`` (codes or names; default: all, each event listed once for the region whose
-    data gives it), sorted by time."""
+    """Every deadline of ``exams`` in ``years`` (default: for each exam, the next one whose
+    registration has not closed at ``at``) for ``regions`` (codes or names; default: all,
+    each event listed once for the region whose data gives it), sorted by time. A year not
+    yet published is projected (预计) from the last published years."""
     registry = registry or get_registry()
     moment = at.astimezone(clock.SHANGHAI) if at is not None else clock.now()
     levels = [ExamLevel(e) for e in exams]
-    wanted_years = list(years) or [moment.year]
+    wanted_years = list(years)
     resolved = tuple(registry.resolve(r, field="--region") for r in regions)
     names = {code: j.name for code, j in registry.jurisdictions.items()}
     found: list[Deadline] = []
     notes: list[str] = []
     for level in levels:
-        for year in wanted_years:
+        for year in wanted_years or [next_exam_year(registry, level, moment)]:
             data_year = data_year_for(registry, level, year)
             if data_year is None:
                 notes.append(f"{year} 年{level.zh}：没有任何日期资料（未知）")
                 continue
             if data_year != year:
+                basis = projection.basis_years(registry.years(level), year)
                 notes.append(
-                    f"{year} 年{level.zh}安排尚未公布（未知）：以下为 {data_year} 年的日期，仅供参考"
+                    f"{year} 年{level.zh}安排尚未公布：标“预计”的日期按 {basis[0]}–{basis[-1]} 年"
+                    "推算，取各年最早的，不是已公布的安排"
                 )
             for region_code, plugin, event in _events(registry, resolved, level, year, data_year):
                 found.append(
@@ -199,10 +207,22 @@ def _events(
     data_year: int,
 ) -> Iterable[tuple[str, str, Event]]:
     schedules = _schedules(registry, level, data_year)
-    if not regions:
+    if not regions and data_year == year:
         for schedule in schedules:
             for event in schedule.events:
                 yield schedule.region, schedule.plugin, event
+        return
+    if not regions:  # every region's own events, projected from its published years
+        basis = projection.basis_years(registry.years(level), year)
+        by_region: dict[tuple[str, str], dict[int, list[Event]]] = {}
+        for y in basis:
+            for schedule in _schedules(registry, level, y):
+                by_year = by_region.setdefault((schedule.region, schedule.plugin), {})
+                by_year.setdefault(y, []).extend(schedule.events)
+        for (code, plugin), by_year in by_region.items():
+            if data_year in by_year:  # only what the last published year still has
+                for event in projection.project(by_year, year):
+                    yield code, plugin, event
         return
     plugin_of = {id(e): s.plugin for s in schedules for e in s.events}
     seen: set[int] = set()

@@ -12,7 +12,7 @@ from typing import Any
 
 import attrs
 
-from kuaiji import clock
+from kuaiji import clock, projection
 from kuaiji.context import Context, Move, Region, ScheduleView
 from kuaiji.convert import structure, unstructure
 from kuaiji.errors import InputError
@@ -95,18 +95,56 @@ def candidate_from_dict(data: Any, *, source: str | None = None) -> Candidate:
 
 
 def data_year_for(registry: Registry, level: ExamLevel, year: int) -> int | None:
-    """The year whose dates stand for ``year``: itself when published, else the last known
-    year before it (or the first after it), None when there is no data at all."""
+    """The year whose dates stand for ``year``: itself when published, else the last
+    published year before it (a projection rests on it and the years before); None when
+    there is no data at all. A year before the data, or too far after it, is an input
+    error (exit 2)."""
     years = registry.years(level)
-    if year in years:
-        return year
-    earlier = [y for y in years if y < year]
-    return max(earlier) if earlier else (min(years) if years else None)
+    if not years:
+        return None
+    check_year(registry, level, year)
+    return year if year in years else max(y for y in years if y < year)
+
+
+def check_year(registry: Registry, level: ExamLevel, year: object, field: str = "--year") -> int:
+    """``year`` as an exam year the data can answer for, else :class:`InputError`."""
+    if not isinstance(year, int) or isinstance(year, bool):
+        raise InputError.single(field, f"年份应为整数，现为 {year!r}", "写成 4 位数字，如 2027")
+    years = registry.years(level)
+    if years and year < years[0]:
+        raise InputError.single(
+            field,
+            f"{year} 年早于现有资料（{level.zh}最早为 {years[0]} 年）",
+            f"kuaiji 只回答 {years[0]} 年及以后的考试",
+        )
+    if years and year > years[-1] + projection.FURTHEST:
+        raise InputError.single(
+            field,
+            f"{year} 年太远（现有资料到 {years[-1]} 年）",
+            f"最多可推算到 {years[-1] + projection.FURTHEST} 年",
+        )
+    return year
+
+
+def next_exam_year(registry: Registry, level: ExamLevel, at: dt.datetime) -> int:
+    """The exam people prepare for at ``at``: the first year whose registration (published,
+    else projected) has not closed yet. In December that is next year's 初级."""
+    years = registry.years(level)
+    if not years:
+        return at.year
+    root = registry.jurisdictions[NATIONAL_CODE]
+    national = Region(NATIONAL_CODE, root.name, (root,))
+    for year in range(max(years[0], at.year - 1), years[-1] + projection.FURTHEST + 1):
+        closes = schedule_view(registry, national, level, year).registration_closes
+        if closes is None or closes > at:
+            return year
+    return years[-1] + projection.FURTHEST
 
 
 def schedule_view(registry: Registry, region: Region, level: ExamLevel, year: int) -> ScheduleView:
-    """Merge the schedules of the chain for one exam. A year with no national data uses
-    the last known year's dates (marked: ``known`` is False). Built once per chain."""
+    """Merge the schedules of the chain for one exam. A year not published is projected
+    from the last published years (``known`` False, every event ``projected``). Built
+    once per chain."""
     key = (tuple(j.code for j in region.chain), level, year)
     view = registry.views.get(key)
     if view is None:
@@ -116,27 +154,44 @@ def schedule_view(registry: Registry, region: Region, level: ExamLevel, year: in
 
 def _schedule_view(registry: Registry, region: Region, level: ExamLevel, year: int) -> ScheduleView:
     data_year = data_year_for(registry, level, year)
+    if data_year is None:
+        return ScheduleView(level, year, None)
+    if data_year == year:
+        return _merged(registry, region, level, year)
+    basis = projection.basis_years(registry.years(level), year)
+    views = {y: _merged(registry, region, level, y) for y in basis}
+    latest = views[basis[-1]]
+    return attrs.evolve(
+        latest,
+        year=year,
+        events=projection.project({y: v.events for y, v in views.items()}, year),
+        projected_from=basis,
+    )
+
+
+def _merged(registry: Registry, region: Region, level: ExamLevel, year: int) -> ScheduleView:
+    """The published schedule of ``year`` merged along the chain (a narrower region's
+    event group replaces a broader one's, by event id)."""
     groups: dict[str, tuple[Event, ...]] = {}
     required = None
     notes: list[str] = []
     requirements: dict[str, Requirement] = {}  # by id: a narrower region's replaces
-    if data_year is not None:
-        for jurisdiction in region.chain:
-            for schedule in registry.schedules.get((jurisdiction.code, level, data_year), ()):
-                by_id: dict[str, list[Event]] = {}
-                for event in schedule.events:
-                    by_id.setdefault(event.id, []).append(event)
-                for event_id, group in by_id.items():
-                    groups[event_id] = tuple(group)
-                if schedule.collection_required is not None:
-                    required = schedule.collection_required
-                if schedule.note:
-                    notes.append(schedule.note)
-                for requirement in schedule.requirements:
-                    requirements[requirement.id] = requirement
+    for jurisdiction in region.chain:
+        for schedule in registry.schedules.get((jurisdiction.code, level, year), ()):
+            by_id: dict[str, list[Event]] = {}
+            for event in schedule.events:
+                by_id.setdefault(event.id, []).append(event)
+            for event_id, group in by_id.items():
+                groups[event_id] = tuple(group)
+            if schedule.collection_required is not None:
+                required = schedule.collection_required
+            if schedule.note:
+                notes.append(schedule.note)
+            for requirement in schedule.requirements:
+                requirements[requirement.id] = requirement
     events = tuple(event for group in groups.values() for event in group)
     return ScheduleView(
-        level, year, data_year, events, required, tuple(notes), tuple(requirements.values())
+        level, year, year, events, required, tuple(notes), tuple(requirements.values())
     )
 
 
@@ -182,7 +237,12 @@ class Report:
                 "chain": list(self.region.plugins),
             },
             "exam": {"level": self.level.value, "year": self.year},
-            "schedule": {"data_year": self.schedule.data_year, "known": self.schedule.known},
+            "schedule": {
+                "data_year": self.schedule.data_year,
+                "known": self.schedule.known,
+                "projected_from": list(self.schedule.projected_from),
+                "basis": self.schedule.basis,
+            },
             "at": clock.iso(self.at),
             "findings": [finding_dict(f) for f in self.findings],
             "steps": [step_dict(s) for s in self.steps],
@@ -215,6 +275,7 @@ def step_dict(s: Step) -> dict[str, Any]:
         "note": s.note,
         "source": s.source,
         "plugin": s.plugin,
+        "projected": s.projected,
     }
 
 
@@ -278,6 +339,8 @@ def precheck(
         answers = registry.call("kuaiji_timeline", plugins, Step, ctx=ctx)
         findings.extend(plugin_finding(p) for p in answers.problems)
         steps = merge_steps(answers)
+        if not ctx.schedule.known:
+            steps = tuple(_estimated(s) for s in steps)
     findings.sort(key=lambda f: _SEVERITY_ORDER[f.severity])
     return Report(
         verdict=decide(findings, ctx.at),
@@ -363,6 +426,14 @@ def merge_steps(result: HookResult) -> tuple[Step, ...]:
     return tuple(s for s in steps if s.applies)
 
 
+def _estimated(step: Step) -> Step:
+    """A dated step of a year not yet published: its dates are estimates (预计)."""
+    if step.done or (step.opens is None and step.closes is None and step.latest_start is None):
+        return step
+    title = step.title if "预计" in step.title else f"{step.title}（预计）"
+    return attrs.evolve(step, title=title, projected=True)
+
+
 def _when(step: Step) -> dt.datetime | None:
     return step.closes or step.opens
 
@@ -404,12 +475,13 @@ def _plan_context(
     base_dir: Path | None,
     registry: Registry,
 ) -> Context:
-    """The context of a plan: no photo is read; the exam year defaults to the evaluation's."""
+    """The context of a plan: no photo is read; the exam year defaults to the next exam
+    whose registration has not closed at the evaluation time."""
     moment = clock.now() if at is None else _aware(at)
     return build_context(
         candidate,
         exam=exam,
-        year=year or moment.year,
+        year=year or next_exam_year(registry, _level(exam), moment),
         at=moment,
         base_dir=base_dir,
         registry=registry,

@@ -84,7 +84,7 @@ def _lines(*parts: tuple[str, str | None]) -> str:
 
 def deadline_event(d: Deadline, index: int, stamp: dt.datetime) -> icalendar.Event:
     e = d.event
-    prefix = "" if d.known else f"[参考 {d.data_year} 年] "
+    prefix = "[预计] " if d.projected else ""
     summary = f"{prefix}{d.region_name} {d.year} 年{d.level.zh}：{d.title}"
     if d.lead is not None:
         summary += "（最晚开始）"
@@ -101,7 +101,7 @@ def deadline_event(d: Deadline, index: int, stamp: dt.datetime) -> icalendar.Eve
         ("截止", clock.human(e.closes) if e.closes else None),
         ("最晚开始", f"{clock.human(d.lead.moment)}（{d.lead.text}）" if d.lead else None),
         ("注意", marks or None),
-        ("注意", None if d.known else f"{d.year} 年安排尚未公布，日期为 {d.data_year} 年的"),
+        ("注意", "预计：该年安排尚未公布，日期是估计" if d.projected else None),
         ("说明", e.note),
         ("来源", e.source),
     )
@@ -118,10 +118,12 @@ def deadline_event(d: Deadline, index: int, stamp: dt.datetime) -> icalendar.Eve
 
 
 def deadlines_calendar(table: DeadlineTable) -> bytes:
-    """Every deadline of the table as an event (past ones too: a calendar is a record)."""
+    """Every deadline of the table as an event (past ones too: a calendar is a record);
+    estimates (预计) only while they lie ahead, never as past events."""
     names = "、".join(r.name for r in table.regions) or "全部地区"
     calendar = _calendar(f"kuaiji：会计资格考试截止时间（{names}）")
-    for d, index in _indexed(table.deadlines):
+    wanted = [d for d in table.deadlines if not d.projected or d.moment > table.at]
+    for d, index in _indexed(wanted):
         calendar.add_component(deadline_event(d, index, table.at))
     return _finish(calendar)
 
@@ -148,8 +150,8 @@ def timeline_calendar(report: Report) -> bytes:
         if step.done:
             continue
         when = step.closes or step.opens
-        if when is None:
-            continue
+        if when is None or (step.projected and when <= report.at):
+            continue  # an estimate that lies behind us is no event
         description = _lines(
             ("平台", " ".join(p for p in (step.platform, step.url) if p) or None),
             ("开始", clock.human(step.opens) if step.opens else None),

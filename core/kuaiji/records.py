@@ -165,6 +165,8 @@ class Event:
     # "1–2 weeks"): the core turns it into a latest safe start (kuaiji.deadlines).
     working_days: int | None = None
     calendar_days: int | None = None
+    # An estimate for a year not yet published (kuaiji.projection), never in data files.
+    projected: bool = False
     region: str = ""  # filled in by the loader
 
 
@@ -240,6 +242,7 @@ class Step:
     note: str | None = None
     source: str | None = None
     applies: bool = True  # False: a more specific plugin removes a broader plugin's step
+    projected: bool = False  # its dates are estimates (预计) for a year not yet published
     plugin: str = ""  # filled in by the core
 
 
@@ -272,7 +275,8 @@ class RuleDoc:
 
 
 class Decision(enum.StrEnum):
-    ALLOWED = "allowed"
+    ALLOWED = "allowed"  # the candidate can change it on the platform
+    IN_PERSON = "in_person"  # not online: only through the accounting office, in person
     REFUSED = "refused"
     UNKNOWN = "unknown"
 

@@ -715,14 +715,7 @@ def _schedule_window(ctx: Context) -> list[Finding]:
             )
         ]
     if not schedule.known:
-        return [
-            _finding(
-                "schedule.window",
-                Severity.WARNING,
-                f"{exam}考试的报名安排尚未公布（现有资料无此年份）；时间线显示的是 {schedule.data_year} 年的日期，仅供参考",
-                action="关注财政部及报考地考试管理机构的考试通知",
-            )
-        ]
+        return _projected_window(ctx, exam)
     phases = schedule.registration
     if not phases:
         return [
@@ -775,6 +768,61 @@ def _schedule_window(ctx: Context) -> list[Finding]:
     ]
 
 
+UPDATE_HINT = "运行 `kuaiji rules update` 更新规则数据，并查看财政部和报考地考试管理机构的通知"
+
+
+def _projected_window(ctx: Context, exam: str) -> list[Finding]:
+    """A year not yet published: the window is unknown; say when it is expected (预计, the
+    earliest of the last published years), and say the data may be stale once such a
+    notice has usually appeared. A window that by every past year would have closed is
+    never reported as open: that is an error until the data says otherwise."""
+    schedule = ctx.schedule
+    phases = schedule.registration
+    opens = phases[0].opens if phases else None
+    closes = phases[-1].closes if phases else None
+    source = phases[0].source if phases else None
+    expected = (
+        f"预计 {clock.human(opens)} 起报名、{clock.human(closes)} 截止（{schedule.basis}）"
+        if opens and closes
+        else f"（{schedule.basis}）"
+    )
+    published_by = schedule.first("local_details_published_by")
+    stale_from = min(
+        (m for m in (opens, published_by.closes if published_by else None) if m is not None),
+        default=None,
+    )
+    if closes is not None and ctx.at >= closes:
+        return [
+            _finding(
+                "schedule.window",
+                Severity.ERROR,
+                f"现有资料没有{exam}考试的报名安排；按往年日期，报名应已于 {clock.human(closes)} 前后截止，"
+                "无法确认是否还能报名：规则数据可能已过时",
+                action=UPDATE_HINT,
+                source=source,
+            )
+        ]
+    if stale_from is not None and ctx.at >= stale_from:
+        return [
+            _finding(
+                "schedule.window",
+                Severity.WARNING,
+                f"{exam}考试的报名安排尚未收录，而往年此时通常已公布：规则数据可能已过时；{expected}",
+                action=UPDATE_HINT,
+                source=source,
+            )
+        ]
+    return [
+        _finding(
+            "schedule.window",
+            Severity.WARNING,
+            f"{exam}考试的报名安排尚未公布，报名时间未知；{expected}",
+            action="现在可先把会计人员信息采集、学历和工作年限等准备好；关注财政部及报考地考试管理机构的考试通知",
+            source=source,
+        )
+    ]
+
+
 EVENT_ZH = {
     "registration": "报名",
     "payment": "缴费截止",
@@ -802,7 +850,7 @@ def schedule_conflict(ctx: Context) -> list[Finding]:
             continue
         chosen = clock.human(event.closes) if event.closes else "未知"
         others = "；".join(
-            f"{clock.human(alt.closes) if alt.closes else alt.value or '?'}"
+            f"{clock.human(alt.closes) if alt.closes else alt.value or '另一说法'}"
             f"（{'可靠性低，' if alt.reliability.value == 'low' else ''}来源 {alt.source}）"
             for alt in event.alternatives
         )

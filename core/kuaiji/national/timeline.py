@@ -12,6 +12,7 @@ from kuaiji.models import CollectionStatus
 from kuaiji.national import sources as S
 from kuaiji.national.rules import (
     AUSM,
+    EVENT_ZH,
     REAL_NAME_REVIEW_WORKDAYS,
     latest_submission,
     record_deadline,
@@ -36,11 +37,7 @@ AUSM_TAKEOVER = dt.date(2024, 8, 15)  # data/jurisdictions.json: ausm from 2024-
 
 def timeline(ctx: Context) -> list[Step]:
     schedule = ctx.schedule
-    year_note = (
-        None
-        if schedule.known
-        else f"{ctx.year} 年安排未公布，日期为 {schedule.data_year} 年的，仅供参考"
-    )
+    year_note = None  # a projected event's note says it is an estimate and what it rests on
     steps: list[Step] = []
     deadline = record_deadline(ctx) if schedule.known else None
     candidate = ctx.candidate
@@ -49,6 +46,7 @@ def timeline(ctx: Context) -> list[Step]:
         steps.append(account_step(ctx, deadline, after=year_note))
 
     required = schedule.collection_required
+    elsewhere = _held_in_another_province(ctx)
     if required is None or required.value is not False:
         platform = ctx.platform(Role.COLLECTION)
         record = candidate.collection
@@ -60,7 +58,9 @@ def timeline(ctx: Context) -> list[Step]:
                 platform=platform.name if platform else None,
                 url=platform.url if platform else None,
                 closes=cutoff.closes if cutoff is not None else schedule.registration_closes,
-                done=record is not None and record.status is CollectionStatus.APPROVED,
+                done=record is not None
+                and record.status is CollectionStatus.APPROVED
+                and not elsewhere,
                 latest_start=latest_submission(ctx)[0],
                 note=_join(
                     None
@@ -140,12 +140,14 @@ def timeline(ctx: Context) -> list[Step]:
     # Other dated events a candidate must act on: change cutoffs, and transfer cutoffs when
     # the record is held elsewhere (a province plugin may refine or remove them).
     moving = ctx.record_region is not None and ctx.record_region.code != ctx.region.code
+    transfer_events = False
     for event in schedule.events:
         if event.kind is EventKind.CHANGE or (event.kind is EventKind.TRANSFER and moving):
+            transfer_events = transfer_events or event.kind is EventKind.TRANSFER
             steps.append(
                 Step(
                     id=event.id,
-                    title=event.title or event.kind.value,
+                    title=event.title or EVENT_ZH[event.kind.value],
                     opens=event.opens,
                     closes=event.closes,
                     latest_start=lead.moment if (lead := lead_time(event)) else None,
@@ -153,7 +155,37 @@ def timeline(ctx: Context) -> list[Step]:
                     source=event.source,
                 )
             )
+    if elsewhere and not transfer_events and (required is None or required.value is not False):
+        steps.insert(0, cross_province_step(ctx, deadline))  # first of what closes together
     return _by_time(steps)
+
+
+def _held_in_another_province(ctx: Context) -> bool:
+    held, here = ctx.record_region, ctx.region
+    return (
+        held is not None
+        and held.province is not None
+        and here.province is not None
+        and held.province.code != here.province.code
+    )
+
+
+def cross_province_step(ctx: Context, deadline: dt.datetime | None) -> Step:
+    """Move the record from the province holding it, before the record deadline: the step
+    that agrees with the ``transfer.cross_province`` finding."""
+    held = ctx.record_region
+    assert held is not None and held.province is not None and ctx.region.province is not None
+    platform = ctx.platform(Role.TRANSFER)
+    return Step(
+        id="transfer.cross_province",
+        title=f"办理跨省调转：从{held.province.name}调出，调入{ctx.region.province.name}并经审核",
+        platform=platform.name if platform else None,
+        url=platform.url if platform else None,
+        closes=deadline,
+        done=False,
+        note="全国资料未给出调转所需时间，请尽早办理；`kuaiji transfer` 给出各步骤",
+        source=S.AUSM_TRANSFER if platform is not None and platform.id == AUSM else S.SEED_003,
+    )
 
 
 def _by_time(steps: list[Step]) -> list[Step]:
@@ -206,14 +238,17 @@ def _event_note(event: Event | None) -> str | None:
     """The event's note, with its inference, low reliability and other sources made visible."""
     if event is None:
         return None
+    if event.projected:
+        return event.note
     marks = []
     if event.inferred:
         marks.append("推断值（见说明）")
     if event.reliability is Reliability.LOW:
         marks.append("来源可靠性低")
     for alt in event.alternatives:
-        value = clock.human(alt.closes) if alt.closes else (alt.value or "?")
-        marks.append(f"另有来源称 {value}（{alt.source}）")
+        value = clock.human(alt.closes) if alt.closes else alt.value
+        said = f"另有来源称 {value}" if value else "另有来源说法不同"
+        marks.append(f"{said}（{alt.source}）")
     return _join(*marks, event.note)
 
 
@@ -257,8 +292,8 @@ def change(ctx: Context, changes: Sequence[FieldChange]) -> list[ChangeDecision]
             decisions.append(
                 ChangeDecision(
                     field,
-                    Decision.ALLOWED,
-                    "实名认证后姓名不能在网上修改",
+                    Decision.IN_PERSON,
+                    "实名认证后姓名不能在网上修改，只能由本人到会计管理部门申请",
                     platform=name,
                     url=url,
                     how="本人持有效身份证件或相关证明到会计关系所在地会计管理部门（会计科）申请修改",
