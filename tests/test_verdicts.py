@@ -211,3 +211,30 @@ def test_a_transfer_that_cannot_finish_exits_1_and_the_exam_counts_to_its_start(
     exam = report.output.split("参加考试")[1].splitlines()[1]
     # 2026-09-05 00:00 is 76 days 14 hours after 06-20 10:00; the end (09-06 23:59) is not
     assert "76 天 14 小时后开始" in exam, exam
+
+
+def test_a_url_of_low_reliability_is_marked_wherever_a_report_shows_it(
+    registry: Registry, folder: Path
+) -> None:
+    from kuaiji_cli.render import report_text
+
+    found = 0
+    for code, j in registry.jurisdictions.items():
+        low = {p.url for p in j.platforms if p.url and p.reliability.value == "low"}
+        if not low or code == "CN":
+            continue
+        region = code if len(code) == 6 else code + "01" * ((6 - len(code)) // 2)
+        data = candidate(region=region, collection={"status": "none"})
+        for year, at in ((2024, "2024-06-01 10:00"), (2026, "2026-06-13 10:00")):
+            report = run(data, registry, folder, year=year, at=at)
+            text = report_text(report)
+            rows = [*report.to_dict()["findings"], *report.to_dict()["steps"]]
+            for row in rows:
+                if row["url"] in low:
+                    found += 1
+                    assert row["url_reliability"] == "low"
+            for url in low:
+                for line in text.splitlines():
+                    if url in line:
+                        assert "可靠性低" in line, line
+    assert found, "no low-reliability URL reached a report: the test would check nothing"

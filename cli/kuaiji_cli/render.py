@@ -56,29 +56,37 @@ def report_text(report: Report, *, show_personal_data: bool = False) -> str:
         lines.append(f"注意：{report.schedule.basis}；标“预计”的日期都是估计，不是已公布的安排")
     lines.append("")
     lines.append("检查结果：" if report.findings else "检查结果：没有发现问题")
+    doubtful = region.doubtful_urls
     for finding in report.findings:
-        lines.extend(finding_lines(finding, report.at))
+        lines.extend(finding_lines(finding, report.at, doubtful))
     lines.append("")
     lines.append("时间线：")
     for step in report.steps:
-        lines.extend(step_lines(step, report.at))
+        lines.extend(step_lines(step, report.at, doubtful))
     return "\n".join(lines)
 
 
-def finding_lines(f: Finding, at: dt.datetime) -> list[str]:
+DOUBTFUL = "（来源可靠性低，请核实后再用）"
+
+
+def _url(url: str, doubtful: frozenset[str]) -> str:
+    return f"{url}{DOUBTFUL}" if url in doubtful else url
+
+
+def finding_lines(f: Finding, at: dt.datetime, doubtful: frozenset[str] = frozenset()) -> list[str]:
     lines = [f"  {SEVERITY_ZH[f.severity.value]} {f.rule} [{f.plugin}] {f.message}"]
     if f.action:
         lines.append(f"      → {f.action}")
     if f.deadline:
         lines.append(f"      截止：{_when(f.deadline, at)}")
     if f.url:
-        lines.append(f"      网址：{f.url}")
+        lines.append(f"      网址：{_url(f.url, doubtful)}")
     if f.source:
         lines.append(f"      来源：{f.source}")
     return lines
 
 
-def step_lines(s: Step, at: dt.datetime) -> list[str]:
+def step_lines(s: Step, at: dt.datetime, doubtful: frozenset[str] = frozenset()) -> list[str]:
     from kuaiji import clock
 
     mark = {True: "✓", False: "○", None: "•"}[s.done]
@@ -86,7 +94,7 @@ def step_lines(s: Step, at: dt.datetime) -> list[str]:
     lines = [f"  {mark} {s.title}"]
     where = s.platform or ""
     if s.url:
-        where += f" {s.url}"
+        where += f" {_url(s.url, doubtful)}"
     elif s.platform:
         where += "（网址未知）"
     if where:
@@ -125,7 +133,8 @@ def change_text(plan: ChangePlan) -> str:
         if d.how:
             lines.append(f"      办理：{d.how}")
         if d.platform or d.url:
-            lines.append(f"      平台：{d.platform or ''} {d.url or '（网址未知）'}")
+            url = _url(d.url, plan.region.doubtful_urls) if d.url else "（网址未知）"
+            lines.append(f"      平台：{d.platform or ''} {url}")
         if d.source:
             lines.append(f"      来源：{d.source}")
     lines.extend(line for f in plan.problems for line in finding_lines(f, plan.at))
@@ -153,10 +162,12 @@ def transfer_text(plan: TransferPlan) -> str:
         lines.append("结论：按资料所列时间，现在开始可以在截止前完成")
     lines.extend(f"注意：{note}" for note in plan.notes)
     lines.append("")
+    doubtful = move.origin.doubtful_urls | move.destination.doubtful_urls
     for i, s in enumerate(plan.steps, 1):
         lines.append(f"  {i}. [{phase_zh[s.phase.value]}] {s.title} [{s.plugin}]")
         if s.platform or s.url:
-            lines.append(f"      平台：{s.platform or ''} {s.url or '（网址未知）'}")
+            url = _url(s.url, doubtful) if s.url else "（网址未知）"
+            lines.append(f"      平台：{s.platform or ''} {url}")
         for document in s.documents:
             lines.append(f"      材料：{document}")
         if s.working_days:  # 0: the candidate's own action, no waiting

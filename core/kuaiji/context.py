@@ -17,6 +17,7 @@ from kuaiji.records import (
     Fact,
     Jurisdiction,
     Platform,
+    Reliability,
     Requirement,
     ReviewTime,
     Role,
@@ -71,6 +72,17 @@ class Region:
             if jurisdiction.exam_area:
                 return jurisdiction
         return self.chain[-1]
+
+    @property
+    def doubtful_urls(self) -> frozenset[str]:
+        """The URLs of the chain's platforms whose source is of low reliability: marked
+        wherever they are shown (never printed as if official)."""
+        return frozenset(
+            p.url
+            for j in self.chain
+            for p in j.platforms
+            if p.url and p.reliability is Reliability.LOW
+        )
 
     @property
     def collection_review(self) -> ReviewTime | None:

@@ -223,6 +223,7 @@ class Report:
     def to_dict(self, *, show_personal_data: bool = False) -> dict[str, Any]:
         """The JSON form (``kuaiji precheck --json``); personal data masked by default."""
         c = self.candidate
+        doubtful = self.region.doubtful_urls
         return {
             "verdict": self.verdict.value,
             "candidate": {
@@ -244,9 +245,15 @@ class Report:
                 "basis": self.schedule.basis,
             },
             "at": clock.iso(self.at),
-            "findings": [finding_dict(f) for f in self.findings],
-            "steps": [step_dict(s) for s in self.steps],
+            "findings": [_marked(finding_dict(f), doubtful) for f in self.findings],
+            "steps": [_marked(step_dict(s), doubtful) for s in self.steps],
         }
+
+
+def _marked(row: dict[str, Any], doubtful: frozenset[str]) -> dict[str, Any]:
+    """``url_reliability``: "low" when the URL comes from a source of low reliability."""
+    row["url_reliability"] = "low" if row.get("url") in doubtful else None
+    return row
 
 
 def finding_dict(f: Finding) -> dict[str, Any]:

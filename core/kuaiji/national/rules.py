@@ -25,7 +25,7 @@ from kuaiji.models import (
     QualificationMethod,
 )
 from kuaiji.national import sources as S
-from kuaiji.records import AccountRecovery, ExamLevel, Finding, Role, Severity
+from kuaiji.records import AccountRecovery, ExamLevel, Finding, Reliability, Role, Severity
 
 AUSM = "ausm"  # the national platform's id in data/jurisdictions.json
 
@@ -903,4 +903,6 @@ def _platform_text(platform: object) -> str:
         return "报考地规定的平台（现有资料未给出）"
     name = getattr(platform, "name", "")
     url = getattr(platform, "url", None)
+    if url and getattr(platform, "reliability", None) is Reliability.LOW:
+        return f"{name}（{url}，来源可靠性低，请核实后再用）"
     return f"{name}（{url}）" if url else f"{name}（网址未知）"
