@@ -146,7 +146,7 @@ def test_submitted_means_archived_only_on_the_guangdong_platform(
     assert "collection.required" not in rules(check(data, province, folder))
     later = check(data, province, folder, at="2026-06-20 10:00", year=2026)
     assert [f.severity.value for f in later.findings if f.rule == "collection.required"] == [
-        "warning"
+        "pending"  # on the national platform a submitted record awaits its review
     ]
 
 

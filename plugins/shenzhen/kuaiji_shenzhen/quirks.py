@@ -24,6 +24,8 @@ from kuaiji.records import (
     TransferStep,
 )
 
+# 深圳市财政局 "会计人员…信息采集、跨省（市）调转及继续教育登记业务常见问题" (a mirror; low).
+SZ_FAQ = "http://pojie9.cn/faq/3069.html (low)"
 SEED = "seed:001-guangdong-collection-change-transfer-guide.txt"
 UNKNOWN_UNDER_AUSM = (
     "https://023wlan.com/caiji/2872.html"  # domain notes §7: receipt code under ausm not found
@@ -170,11 +172,14 @@ def transfer(ctx: Context, move: Move) -> list[TransferStep]:
             TransferStep(
                 "sz.transfer_out",
                 TransferPhase.OUT,
-                "从深圳调出：深圳市会计管理综合平台的调出办理方式，资料未说明",
+                "从深圳调出：在深圳市会计管理综合平台申请调转，选择调入地的具体区县（不要选“直属”或“本级”）",
                 platform="深圳市会计管理综合平台",
                 url="https://public.szfb.sz.gov.cn/acc",
-                note=f"请先咨询所在区财政局：{move.origin.contact_text or '见 kuaiji contacts'}；深圳各区财政局多未设置对外服务窗口",
-                source=SEED,
+                documents=("工作证或需要调转的说明材料（深圳未作特别要求）",),
+                working_days=5,
+                note="系统自动处理，不需人工审批，符合条件的一般 5 个工作日内完成（深圳市财政局答问的转载，来源可靠性低）；"
+                f"调入地是否审批由调入地确定；有疑问请咨询所在区财政局：{move.origin.contact_text or '见 kuaiji contacts'}",
+                source=f"{SZ_FAQ} ; {SEED}",
             )
         )
     if sz_destination and not sz_origin:
@@ -182,11 +187,12 @@ def transfer(ctx: Context, move: Move) -> list[TransferStep]:
             TransferStep(
                 "sz.transfer_in",
                 TransferPhase.IN,
-                "调入深圳：深圳市会计管理综合平台的调入办理方式，资料未说明",
+                "调入深圳：深圳由系统自动接收调入，不需人工审批；调出地的办理方式以调出地为准",
                 platform="深圳市会计管理综合平台",
                 url="https://public.szfb.sz.gov.cn/acc",
-                note=f"请先咨询调入地所在区财政局：{move.destination.contact_text or '见 kuaiji contacts'}",
-                source=SEED,
+                note="深圳市财政局答问的转载（来源可靠性低）；"
+                f"有疑问请咨询调入地所在区财政局：{move.destination.contact_text or '见 kuaiji contacts'}",
+                source=f"{SZ_FAQ} ; {SEED}",
             )
         )
     return steps
