@@ -283,34 +283,96 @@ def regions(as_json: bool) -> None:
 @click.option("--json", "as_json", is_flag=True)
 @handled
 def contacts(region: str, as_json: bool) -> None:
-    """The finance bureau's accounting office for REGION (code or name), falling back to
-    the city's, then the province's."""
+    """财政局会计管理部门的联系方式 / the finance bureau's accounting office for REGION.
+
+    REGION 为行政区划代码或地区名称：先列该地的办公室（没有则列所在市的，再没有则列省的），
+    再列其辖区内没有行政区划代码的功能区（开发区、高新区、新区等）。也可按办公室名称查找，
+    如“南沙”“大鹏新区”“深汕”（名称中没有的，再按地址查找）。
+
+    A code or a region's name: its office (falling back to the city's, then the province's),
+    then the zones with no code of their own that it contains; or an office's name."""
+    from kuaiji.errors import InputError
     from kuaiji.plugins import get_registry
 
     registry = get_registry()
-    resolved = registry.resolve(region, field="REGION")
-    found = registry.contacts_for(resolved)
+    query = region.strip()
+    try:
+        resolved = registry.resolve(query, field="REGION")
+    except InputError:
+        found = () if query.isascii() else registry.find_contacts(query)
+        if not found:
+            raise
+        _contacts_by_name(registry, query, found, as_json)
+        return
+    offices = registry.contacts_for(resolved)
+    zones = registry.contacts_within(resolved.code)
     if as_json:
-        from kuaiji.convert import unstructure
-
         _dump(
             {
                 "region": {"code": resolved.code, "name": resolved.name},
-                "contacts": [unstructure(c) for c in found],
+                "contacts": [_contact_dict(registry, c) for c in offices],
+                "zones": [_contact_dict(registry, c) for c in zones],
             }
         )
         return
-    if not found:
+    if not offices and not zones:
         click.echo(f"{resolved.name} {resolved.code}：已安装的插件没有该地区的联系方式（未知）")
         return
     click.echo(f"{resolved.name} {resolved.code}：")
+    if not offices:
+        click.echo("  本地区办公室的联系方式：未知")
+    for c in offices:
+        _echo_contact(registry, c)
+    if zones:
+        click.echo("  辖区内没有行政区划代码的功能区（开发区、新区等）：")
+        for c in zones:
+            _echo_contact(registry, c)
+
+
+def _contacts_by_name(registry: Any, query: str, found: Any, as_json: bool) -> None:
+    """``kuaiji contacts <an office's name>``: every office whose name (else address) matches."""
+    if as_json:
+        _dump(
+            {
+                "query": query,
+                "region": None,
+                "contacts": [_contact_dict(registry, c) for c in found],
+                "zones": [],
+            }
+        )
+        return
+    click.echo(f"名称或地址含“{query}”的办公室（{len(found)} 个）：")
     for c in found:
-        click.echo(f"  {c.name}  电话：{'、'.join(c.phones) or '未知'}")
-        if c.address:
-            click.echo(f"      地址：{c.address}")
-        if c.note:
-            click.echo(f"      说明：{c.note}")
-        click.echo(f"      来源：{c.source} [{c.plugin}]")
+        _echo_contact(registry, c, code=True)
+
+
+def _contact_dict(registry: Any, contact: Any) -> dict[str, Any]:
+    import attrs
+
+    from kuaiji.convert import unstructure
+
+    return {**unstructure(contact), "place": attrs.asdict(registry.contact_place(contact))}
+
+
+def _echo_contact(registry: Any, c: Any, *, code: bool = False) -> None:
+    from kuaiji.regions import division_name
+
+    click.echo(f"  {c.name}  电话：{'、'.join(c.phones) or '未知'}")
+    if c.address:
+        click.echo(f"      地址：{c.address}")
+    if c.code is not None and code:
+        click.echo(f"      行政区划代码：{c.code}（{division_name(c.code) or '名称未知'}）")
+    if c.code is None:
+        place = registry.contact_place(c)
+        county = (
+            f"{division_name(place.county)} {place.county}（据来源所列名称或地址）"
+            if place.county
+            else "来源未说明（未知）"
+        )
+        click.echo(f"      行政区划代码：无（功能区）；所在区县：{county}")
+    if c.note:
+        click.echo(f"      说明：{c.note}")
+    click.echo(f"      来源：{c.source} [{c.plugin}]")
 
 
 @main.command()

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import functools
 import os
+import re
 import time
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any
@@ -29,7 +30,7 @@ from kuaiji.records import (
     RuleDoc,
     Schedule,
 )
-from kuaiji.regions import name_index, resolve
+from kuaiji.regions import division_name, name_index, resolve
 
 ENTRY_POINT_GROUP = "kuaiji"
 NATIONAL = "national"
@@ -394,6 +395,133 @@ class Registry:
                 if code is not None:
                     index.setdefault(code, []).append(contact)
         return {code: tuple(found) for code, found in index.items()}
+
+    def contacts_within(self, code: str) -> tuple[Contact, ...]:
+        """The rows with no code of their own (development zones, new districts) that lie in
+        ``code``, to list after the code's own office: for a county's 6 digits, the zones
+        placed in that county (:meth:`contact_place`); for a city's 4 digits, the zones of
+        that city and those placed in one of its counties. None for a province."""
+        if len(code) not in (4, 6) or not code.isdigit():
+            return ()
+        return tuple(
+            contact
+            for contact, place in self._zone_places
+            if place.county == code
+            or (len(code) == 4 and (place.city == code or (place.county or "")[:4] == code))
+        )
+
+    def find_contacts(self, text: str) -> tuple[Contact, ...]:
+        """The offices whose name contains ``text`` (spaces ignored; the city's 市 may be left
+        out: 南沙, 广州南沙 and 广州市南沙区 all find “广州市 南沙区”), exact names first;
+        failing that, those whose address contains it (a zone's full name, e.g.
+        肇庆高新技术产业开发区, is often only in its address)."""
+        query = "".join(text.split())
+        if not query:
+            return ()
+        exact, partial = [], []
+        for contact in self.contacts:
+            keys = _name_keys(contact.name)
+            if query in keys:
+                exact.append(contact)
+            elif any(query in key for key in keys):
+                partial.append(contact)
+        if exact or partial:
+            return (*exact, *partial)
+        return tuple(c for c in self.contacts if c.address and query in "".join(c.address.split()))
+
+    def contact_place(self, contact: Contact) -> ContactPlace:
+        """Where a row lies. A row with a code: that code's city and county. A row without
+        (a development zone, a new district): the city its name begins with (“阳江市 高新区”),
+        and the county only when its name or its source's address names exactly one county of
+        the province with its city (“广东省阳江市江城区平冈镇…” → 441702); else unknown,
+        never guessed."""
+        if contact.code is not None:
+            code = contact.code
+            return ContactPlace(
+                city=code[:4] if len(code) >= 4 else None,
+                county=code if len(code) == 6 else None,
+                county_from="code" if len(code) == 6 else None,
+            )
+        text = "".join((contact.name + (contact.address or "")).split())
+        city = county = None
+        for province in self._contact_provinces.get(contact.plugin, ()):
+            cities, counties = _divisions(province)
+            first = contact.name.split()[0] if contact.name.split() else ""
+            city = next((code for code, name in cities if first == name), city)
+            named = [code for code, name in counties if name in text]
+            if len(named) == 1:
+                county = named[0]
+        return ContactPlace(
+            city=city or (county[:4] if county else None),
+            county=county,
+            county_from="address" if county else None,
+        )
+
+    @functools.cached_property
+    def _zone_places(self) -> tuple[tuple[Contact, ContactPlace], ...]:
+        return tuple((c, self.contact_place(c)) for c in self.contacts if c.code is None)
+
+    @functools.cached_property
+    def _contact_provinces(self) -> dict[str, tuple[str, ...]]:
+        """The GB/T 2260 provinces of each plugin's jurisdictions (兵团's 66 has none)."""
+        out: dict[str, list[str]] = {}
+        for jurisdiction in self.jurisdictions.values():
+            code = jurisdiction.code
+            if code.isdigit() and division_name(code[:2]) is not None:
+                found = out.setdefault(jurisdiction.plugin, [])
+                if code[:2] not in found:
+                    found.append(code[:2])
+        return {plugin: tuple(codes) for plugin, codes in out.items()}
+
+
+@attrs.frozen
+class ContactPlace:
+    """Where a contact row lies: its city (4 digits) and county (6 digits), None when
+    unknown; ``county_from`` says how the county is known (``code``: the row's own code;
+    ``address``: the row's name or its source's address names it)."""
+
+    city: str | None = None
+    county: str | None = None
+    county_from: str | None = None
+
+
+def _name_keys(name: str) -> set[str]:
+    """What a contact row's name may be searched by: “广州市 南沙区” → 广州市南沙区, 南沙区,
+    广州南沙区."""
+    parts = name.split()
+    keys = {"".join(parts)}
+    if len(parts) > 1:
+        rest = "".join(parts[1:])
+        keys.add(rest)
+        if parts[0].endswith("市"):
+            keys.add(parts[0][:-1] + rest)
+    return keys
+
+
+_CURRENT = re.compile(r"\[\d{4}-\]")
+
+
+@functools.cache
+def _divisions(province: str) -> tuple[tuple[tuple[str, str], ...], tuple[tuple[str, str], ...]]:
+    """The current cities (4 digits) and counties (6 digits) of a province, each with its name
+    below the province (“阳江市”, “阳江市江城区”), from GB/T 2260 (python-stdnum)."""
+    from kuaiji.regions import gbt2260
+
+    _, entries = gbt2260()
+    prefix = division_name(province) or ""
+    cities, counties = [], []
+    for code, entry in entries.items():
+        last = entry.split(",")[-1]
+        if not code.startswith(province) or ("[" in last and not _CURRENT.match(last)):
+            continue
+        name = (division_name(code) or "")[len(prefix) :]
+        if not name or name.endswith("市辖区"):
+            continue
+        if code.endswith("00"):
+            cities.append((code[:4], name))
+        else:
+            counties.append((code, name))
+    return tuple(cities), tuple(counties)
 
 
 def _tagged(record: Any, plugin: str) -> Any:
