@@ -255,9 +255,12 @@ def test_json_contract() -> None:
         "action",
         "deadline",
         "url",
+        "url_reliability",
         "source",
     }
-    assert {"id", "title", "platform", "url", "opens", "closes", "done"} <= set(report["steps"][0])
+    assert {"id", "title", "platform", "url", "opens", "closes", "done", "projected"} <= set(
+        report["steps"][0]
+    )
 
 
 def test_regions_lists_all_exam_regions() -> None:

@@ -75,13 +75,12 @@ class Region:
 
     @property
     def doubtful_urls(self) -> frozenset[str]:
-        """The URLs of the chain's platforms whose source is of low reliability: marked
-        wherever they are shown (never printed as if official)."""
+        """The URLs that only sources of low reliability give on this chain: marked wherever
+        they are shown (never printed as if official)."""
+        platforms = [p for j in self.chain for p in j.platforms if p.url]
+        confirmed = {p.url for p in platforms if p.reliability is not Reliability.LOW}
         return frozenset(
-            p.url
-            for j in self.chain
-            for p in j.platforms
-            if p.url and p.reliability is Reliability.LOW
+            p.url for p in platforms if p.reliability is Reliability.LOW and p.url not in confirmed
         )
 
     @property

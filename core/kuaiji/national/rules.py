@@ -25,7 +25,7 @@ from kuaiji.models import (
     QualificationMethod,
 )
 from kuaiji.national import sources as S
-from kuaiji.records import AccountRecovery, ExamLevel, Finding, Reliability, Role, Severity
+from kuaiji.records import AccountRecovery, ExamLevel, Finding, Role, Severity
 
 AUSM = "ausm"  # the national platform's id in data/jurisdictions.json
 
@@ -409,7 +409,7 @@ def collection_required(ctx: Context) -> list[Finding]:
     record = ctx.candidate.collection
     status = record.status if record is not None else CollectionStatus.NONE
     platform = ctx.platform(Role.COLLECTION)
-    where = _platform_text(platform)
+    where = _platform_text(platform, ctx.region.doubtful_urls)
     url = platform.url if platform else None
     deadline = record_deadline(ctx)
     if fact is not None and fact.value is False:
@@ -497,7 +497,7 @@ def transfer_cross_province(ctx: Context) -> list[Finding]:
     if fact is not None and fact.value is False:
         return []  # no record is needed here, so where it is held does not matter
     platform = ctx.platform(Role.TRANSFER)
-    where = _platform_text(platform)
+    where = _platform_text(platform, ctx.region.doubtful_urls)
     known = fact is not None and fact.value is True
     return [
         _finding(
@@ -898,11 +898,11 @@ def _ask(contact: str | None, whose: str = "") -> str:
     return f"；{whose}咨询：{contact}" if contact else ""
 
 
-def _platform_text(platform: object) -> str:
+def _platform_text(platform: object, doubtful: frozenset[str] = frozenset()) -> str:
     if platform is None:
         return "报考地规定的平台（现有资料未给出）"
     name = getattr(platform, "name", "")
     url = getattr(platform, "url", None)
-    if url and getattr(platform, "reliability", None) is Reliability.LOW:
+    if url in doubtful:
         return f"{name}（{url}，来源可靠性低，请核实后再用）"
     return f"{name}（{url}）" if url else f"{name}（网址未知）"
