@@ -382,9 +382,9 @@ def photo_spec(ctx: Context) -> list[Finding]:
 
 
 def latest_submission(ctx: Context) -> tuple[dt.datetime | None, str]:
-    """The latest safe moment to submit the record for review, and a Chinese sentence on
-    the review time with its source: the region's review time (the longest figure a source
-    gives) counted back from the record deadline (:func:`record_deadline`)."""
+    """The latest safe moment to submit the record for review (the region's review time,
+    the longest figure a source gives, counted back from :func:`record_deadline`), and a
+    Chinese sentence on the review time with its source."""
     review = ctx.region.collection_review
     if review is None:
         return None, "本地区审核所需时间现有资料未给出"
@@ -401,7 +401,7 @@ def latest_submission(ctx: Context) -> tuple[dt.datetime | None, str]:
         return None, text
     answer = clock.workdays_before(deadline, review.working_days)
     holidays = f"（{answer.note}）" if answer.note else ""
-    return answer.moment, f"{text}：最晚 {clock.human(answer.moment)} 前提交{holidays}"
+    return answer.moment, text + holidays
 
 
 def collection_required(ctx: Context) -> list[Finding]:
@@ -434,7 +434,7 @@ def collection_required(ctx: Context) -> list[Finding]:
                 ),
             )
         ]
-    _, review_text = latest_submission(ctx)
+    latest, review_text = latest_submission(ctx)
     if status is CollectionStatus.SUBMITTED:
         return [
             _finding(
@@ -455,6 +455,7 @@ def collection_required(ctx: Context) -> list[Finding]:
             Severity.ERROR,
             f"本考区报名前须完成信息采集并审核通过，目前{state}",
             action=f"在{where}完成信息采集（或按退回原因修改）并提交审核；{review_text}"
+            + (f"，最晚 {clock.human(latest)} 前提交" if latest else "")
             + _ask(ctx.region.contact_text),
             deadline=deadline,
             url=url,
