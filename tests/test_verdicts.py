@@ -240,3 +240,15 @@ def test_a_url_of_low_reliability_is_marked_wherever_a_report_shows_it(
                     if url in line:
                         assert "可靠性低" in line, line
     assert found, "no low-reliability URL reached a report: the test would check nothing"
+
+
+def test_a_region_that_needs_no_collection_is_told_so(registry: Registry, folder: Path) -> None:
+    # 2025 初级: no collection before registering in Gansu, Shandong, Jiangxi, Henan (seed 002).
+    for code in ("620102", "370102", "360102", "410102"):
+        data = candidate(region=code, collection=None)
+        report = run(data, registry, folder, exam="junior", year=2025, at="2025-01-10 10:00")
+        step = next(s for s in report.steps if s.id == "collection")
+        assert step.done is True and "无需信息采集" in step.title and step.source
+        assert "collection.required" not in {f.rule for f in report.findings}
+        notices = [f for f in report.findings if f.rule == "notice.regional"]
+        assert "无需" in notices[0].message  # the region's own notice comes first

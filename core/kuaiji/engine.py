@@ -171,7 +171,7 @@ def _schedule_view(registry: Registry, region: Region, level: ExamLevel, year: i
 
 def _merged(registry: Registry, region: Region, level: ExamLevel, year: int) -> ScheduleView:
     """The published schedule of ``year`` merged along the chain (a narrower region's
-    event group replaces a broader one's, by event id)."""
+    event group replaces a broader one's, by event id; requirements narrowest first)."""
     groups: dict[str, tuple[Event, ...]] = {}
     required = None
     notes: list[str] = []
@@ -190,9 +190,8 @@ def _merged(registry: Registry, region: Region, level: ExamLevel, year: int) -> 
             for requirement in schedule.requirements:
                 requirements[requirement.id] = requirement
     events = tuple(event for group in groups.values() for event in group)
-    return ScheduleView(
-        level, year, year, events, required, tuple(notes), tuple(requirements.values())
-    )
+    narrowest_first = tuple(reversed(requirements.values()))
+    return ScheduleView(level, year, year, events, required, tuple(notes), narrowest_first)
 
 
 # --- the report ---

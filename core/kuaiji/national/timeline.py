@@ -47,7 +47,16 @@ def timeline(ctx: Context) -> list[Step]:
 
     required = schedule.collection_required
     elsewhere = _held_in_another_province(ctx)
-    if required is None or required.value is not False:
+    if required is not None and required.value is False:
+        steps.append(
+            Step(
+                id="collection",
+                title=f"本考区 {ctx.year} 年{ctx.level.zh}考试报名前无需信息采集",
+                done=True,
+                source=required.source,
+            )
+        )
+    else:
         platform = ctx.platform(Role.COLLECTION)
         record = candidate.collection
         cutoff = schedule.first("collection")
