@@ -195,14 +195,24 @@ def test_shenzhen_receipt_code_replaces_the_photo_rule(province: Registry, folde
         {"path": "wang.jpg"},
         None,
     ):
-        report = check(
-            dict(base, photo=photo) if photo else dict(base, photo=None), province, folder
-        )
+        # no photo at all with an approved record is "not given, not checked" (see below)
+        missing = dict(base, photo=None, collection={"status": "none", "region": "440305"})
+        report = check(dict(base, photo=photo) if photo else missing, province, folder)
         found = [f for f in report.findings if f.rule == "photo.receipt_code"]
         assert (
             found and found[0].severity.value == "error" and "支付宝" in (found[0].action or "")
         ), photo
         assert "photo.spec" not in rules(report)
+
+
+def test_shenzhen_receipt_code_not_given_with_an_approved_record_is_not_checked(
+    province: Registry, folder: Path
+) -> None:
+    data = candidate(region="440305", collection={"status": "approved", "region": "440305"})
+    report = check(dict(data, photo=None), province, folder)
+    (found,) = [f for f in report.findings if f.rule == "photo.receipt_code"]
+    assert found.severity.value == "info" and "未提供，未检查" in found.message
+    assert report.verdict is kuaiji.Verdict.READY
 
 
 def test_shenzhen_on_the_national_platform_checks_the_photo_file(

@@ -132,7 +132,8 @@ def _save(
 
 
 def test_photo_missing_is_an_error(registry: Registry, folder: Path) -> None:
-    f = finding(run(candidate(photo=None), registry, folder), "photo.spec")
+    data = candidate(photo=None, collection={"status": "none"})
+    f = finding(run(data, registry, folder), "photo.spec")
     assert f.message == "缺少证件照" and f.severity.value == "error"
 
 

@@ -254,3 +254,16 @@ def test_a_region_that_needs_no_collection_is_told_so(registry: Registry, folder
             f for f in report.findings if f.rule == "notice.regional" and f.severity.value == "info"
         ]
         assert "无需" in notices[0].message  # the region's own notice comes first
+
+
+def test_a_photo_not_given_with_an_approved_record_is_not_checked_not_missing(
+    registry: Registry, folder: Path
+) -> None:
+    approved = run(candidate(photo=None), registry, folder)
+    (f,) = [f for f in approved.findings if f.rule == "photo.spec"]
+    assert f.severity is Severity.INFO and "未提供，未检查" in f.message
+    assert approved.verdict is kuaiji.Verdict.READY
+    for collection in ({"status": "submitted"}, None, {"status": "approved", "region": "130102"}):
+        report = run(candidate(photo=None, collection=collection), registry, folder)
+        (f,) = [f for f in report.findings if f.rule == "photo.spec"]
+        assert f.severity is Severity.ERROR and "缺少证件照" in f.message

@@ -325,7 +325,37 @@ def account_national(ctx: Context) -> list[Finding]:
 # --- collection family ---
 
 
+def photo_not_checked(ctx: Context, rule: str) -> list[Finding] | None:
+    """No photo given, but the record is approved where it counts: the platform already
+    accepted a photo, so it is reported as not given and not checked (what a spreadsheet
+    cannot carry), not as missing. None when this does not apply."""
+    photo = ctx.candidate.photo
+    if photo is not None and (photo.path is not None or photo.receipt_code is not None):
+        return None
+    record = ctx.candidate.collection
+    held = ctx.record_region
+    here = held is None or (
+        held.province is not None
+        and ctx.region.province is not None
+        and held.province.code == ctx.region.province.code
+    )
+    if record is None or record.status is not CollectionStatus.APPROVED or not here:
+        return None
+    return [
+        _finding(
+            rule,
+            Severity.INFO,
+            "证件照：未提供，未检查（信息采集已审核通过，平台已接受当时上传的照片）",
+            action="需要更换照片时，按平台要求重新上传并提交审核",
+            source=S.PHOTO,
+        )
+    ]
+
+
 def photo_spec(ctx: Context) -> list[Finding]:
+    not_checked = photo_not_checked(ctx, "photo.spec")
+    if not_checked is not None:
+        return not_checked
     photo = ctx.candidate.photo
     deadline = record_deadline(ctx)
     base = {"deadline": deadline, "source": S.PHOTO}

@@ -66,6 +66,9 @@ def photo(ctx: Context) -> list[Finding]:
                 )
             ]
         return national.photo_spec(ctx)
+    not_checked = national.photo_not_checked(ctx, "photo.receipt_code")
+    if not_checked is not None:
+        return not_checked
     if given is None or (given.receipt_code is None and given.path is None):
         problem = (
             "缺少数码照回执码：深圳信息采集不上传照片，而是输入 11 位数码照回执码由平台获取照片"
