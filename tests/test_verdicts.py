@@ -219,7 +219,7 @@ def test_a_url_of_low_reliability_is_marked_wherever_a_report_shows_it(
     from kuaiji_cli.render import report_text
 
     found = 0
-    for code, j in registry.jurisdictions.items():
+    for code in registry.jurisdictions:
         if code == "CN":
             continue
         region = code if len(code) == 6 or code == "66" else code + "01" * ((6 - len(code)) // 2)
