@@ -135,51 +135,61 @@ def _at(at: str | None) -> dt.datetime | None:
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
-@click.option("--debug", is_flag=True, help="Show tracebacks of internal errors.")
-@click.version_option(package_name="kuaiji-cli", prog_name="kuaiji")
+@click.option("--debug", is_flag=True, help="内部错误时显示调用栈（个人信息已遮盖）/ show tracebacks of internal errors.")
+@click.version_option(
+    package_name="kuaiji-cli", prog_name="kuaiji", help="显示版本 / show the version."
+)
 def main(debug: bool) -> None:
-    """kuaiji — 会计资格考试报名前检查 / readiness prechecks for China's accounting exams."""
+    """kuaiji — 会计资格考试报名前检查 / readiness prechecks for China's accounting exams.
+
+    \b
+    常用 / common:
+      kuaiji precheck 考生.json --exam 中级 --year 2026   能否报名、还差什么
+      kuaiji deadlines --region 北京                      接下来的截止时间
+      kuaiji transfer 考生.json --to 长沙市芙蓉区         调转档案的步骤
+    退出码 / exit codes: 0 成功或可以报名, 1 尚未就绪/已来不及, 2 输入有误,
+    3 插件或内部错误, 4 待审核（precheck）。"""
 
 
 @main.command()
 @click.argument("file", required=False)
-@click.option("--exam", type=EXAMS, required=True, help="junior (初级) or intermediate (中级).")
-@click.option("--year", type=int, required=True, help="The exam year, e.g. 2026.")
+@click.option("--exam", type=EXAMS, required=True, help="考试级别：初级（junior）或中级（intermediate）。")
+@click.option("--year", type=int, required=True, help="考试年份，如 2026 / exam year.")
 @click.option(
     "--at",
     "at",
     metavar="DATETIME",
-    help="Evaluation time, ISO 8601; no offset = Beijing time. Default: now.",
+    help="评估时间，如 2026-06-20T10:00（不写时区即北京时间；默认：现在）/ evaluation time.",
 )
-@click.option("--json", "as_json", is_flag=True, help="Print one JSON object (batch: the summary).")
+@click.option("--json", "as_json", is_flag=True, help="输出一个 JSON 对象（批量：汇总）/ print JSON.")
 @click.option(
-    "--show-personal-data", is_flag=True, help="Do not mask names, ID numbers and phones."
+    "--show-personal-data", is_flag=True, help="显示完整姓名、证件号码和手机号（默认遮盖）/ do not mask personal data."
 )
 @click.option(
     "--ics",
     "ics",
     metavar="FILE",
-    help="Also write the candidate's own timeline as an iCalendar file (alarms 3 and 1 days before).",
+    help="同时把本人的待办时间线写成日历文件（提前 3 天和 1 天提醒）/ also write an iCalendar file.",
 )
 @click.option(
     "--batch",
     "batch",
     metavar="INPUT",
-    help="Check many candidates: a .jsonl or .csv file, a folder of .json files, or - (stdin).",
+    help="批量检查：.jsonl、.csv、.xlsx 文件，.json 文件所在的文件夹，或 -（标准输入）/ check many candidates.",
 )
 @click.option(
-    "--out", "out", metavar="FILE", help="Batch: write the results here (default: stdout)."
+    "--out", "out", metavar="FILE", help="批量：结果写入此文件（默认：标准输出）/ batch output file."
 )
 @click.option(
     "--format",
     "output_format",
     type=click.Choice(["jsonl", "csv"]),
-    help="Batch: results as JSON Lines or CSV (UTF-8 with BOM). Default: from --out, else jsonl.",
+    help="批量：结果格式（默认按 --out 的扩展名，否则 jsonl）/ batch output format.",
 )
 @click.option(
     "--jobs",
     type=click.IntRange(1, 256),
-    help="Batch: worker processes (default: the machine's cores).",
+    help="批量：工作进程数（默认：CPU 核数）/ batch worker processes.",
 )
 @handled
 def precheck(
@@ -391,13 +401,16 @@ def schema() -> None:
     multiple=True,
     required=True,
     metavar="FIELD=VALUE",
-    help="A change to ask about (repeatable).",
+    help="要问的变更：字段=新值，可重复，如 --set work.employer=新公司 / a change to ask about.",
 )
-@click.option("--at", "at", metavar="DATETIME", help="Evaluation time (default: now).")
+@click.option("--at", "at", metavar="DATETIME", help="评估时间（默认：现在）/ evaluation time.")
 @click.option("--json", "as_json", is_flag=True)
 @handled
 def change(file: str, sets: tuple[str, ...], at: str | None, as_json: bool) -> None:
-    """Which changes of the record are allowed, where and how."""
+    """信息变更：哪些字段能改、在哪里改、怎么改 / which changes of the record are allowed.
+
+    \b
+    退出码 / exit codes: 0 已回答, 2 输入有误, 3 插件出错."""
     from kuaiji.engine import plan_change
     from kuaiji.records import FieldChange
     from kuaiji.schema import parse_change
@@ -413,7 +426,7 @@ def change(file: str, sets: tuple[str, ...], at: str | None, as_json: bool) -> N
 @main.command()
 @click.argument("file")
 @click.option(
-    "--to", "to", required=True, metavar="REGION", help="Destination region (code or name)."
+    "--to", "to", required=True, metavar="REGION", help="调入地区：代码或地名，如 430102、长沙市芙蓉区 / destination region."
 )
 @click.option("--exam", type=EXAMS, default="intermediate", show_default=True)
 @click.option(
@@ -421,7 +434,7 @@ def change(file: str, sets: tuple[str, ...], at: str | None, as_json: bool) -> N
     type=int,
     help="考试年份（默认：评估时尚未截止报名的下一次考试）/ exam year (default: the next exam whose registration is open or ahead).",
 )
-@click.option("--at", "at", metavar="DATETIME", help="Evaluation time (default: now).")
+@click.option("--at", "at", metavar="DATETIME", help="评估时间（默认：现在）/ evaluation time.")
 @click.option("--json", "as_json", is_flag=True)
 @handled
 def transfer(
@@ -445,9 +458,9 @@ def transfer(
     "regions",
     multiple=True,
     metavar="CODE",
-    help="A region code or name (repeatable; default: all regions).",
+    help="地区代码或地名，可重复（默认：全部地区）/ region, repeatable.",
 )
-@click.option("--exam", type=EXAMS, help="junior or intermediate (default: both).")
+@click.option("--exam", type=EXAMS, help="初级或中级（默认：两者）/ exam level (default: both).")
 @click.option(
     "--year",
     "years",
@@ -455,9 +468,9 @@ def transfer(
     multiple=True,
     help="考试年份，可重复（默认：每级考试尚未截止报名的下一次）/ exam year (repeatable; default: the next exam of each level whose registration has not closed).",
 )
-@click.option("--at", "at", metavar="DATETIME", help="Evaluation time (default: now).")
+@click.option("--at", "at", metavar="DATETIME", help="评估时间（默认：现在）/ evaluation time.")
 @click.option("--json", "as_json", is_flag=True)
-@click.option("--ics", "ics", metavar="FILE", help="Also write them as an iCalendar file.")
+@click.option("--ics", "ics", metavar="FILE", help="同时写成日历文件 / also write an iCalendar file.")
 @handled
 def deadlines(
     regions: tuple[str, ...],
@@ -467,7 +480,10 @@ def deadlines(
     as_json: bool,
     ics: str | None,
 ) -> None:
-    """Every known deadline, sorted by time, with the time left and its source."""
+    """截止时间一览：按时间排序，附剩余时间和来源 / every deadline, sorted, with its source.
+
+    尚未公布的年份按往年推算并标“预计”。/ Unpublished years are projected (预计).
+    退出码 / exit codes: 0 成功, 2 输入有误."""
     from kuaiji.deadlines import deadlines as collect
 
     exams = (exam,) if exam else ("junior", "intermediate")
@@ -483,26 +499,29 @@ def deadlines(
 
 @main.command()
 @click.option(
-    "--region", "regions", multiple=True, metavar="CODE", help="Region (repeatable; default: all)."
+    "--region", "regions", multiple=True, metavar="CODE", help="地区，可重复（默认：全部）/ region, repeatable."
 )
 @click.option(
     "--timeout",
     type=click.FloatRange(0.1, 120),
     default=10.0,
     show_default=True,
-    help="Seconds per request.",
+    help="每个请求的秒数 / seconds per request.",
 )
 @click.option(
     "--total",
     type=click.FloatRange(0.5, 600),
     default=30.0,
     show_default=True,
-    help="Seconds for the whole command.",
+    help="整个命令的秒数 / seconds for the whole command.",
 )
 @click.option("--json", "as_json", is_flag=True)
 @handled
 def status(regions: tuple[str, ...], timeout: float, total: float, as_json: bool) -> None:
-    """Do the platforms answer? Probes every platform URL of the regions' chains."""
+    """各平台能否访问：逐个探测地区链上的平台网址 / do the platforms answer?
+
+    \b
+    退出码 / exit codes: 0 都正常, 1 有平台出错或无法访问, 2 输入有误."""
     from kuaiji.status import status as probe
 
     report = probe(regions, timeout=timeout, total=total)
@@ -512,17 +531,20 @@ def status(regions: tuple[str, ...], timeout: float, total: float, as_json: bool
 
 @main.group()
 def rules() -> None:
-    """Rules data: where it comes from, updates from a URL, export as a bundle."""
+    """规则数据：来源、从网址更新、导出为规则包 / rules data: status, update, export."""
 
 
 @rules.command("update")
 @click.option(
-    "--from", "url", required=True, metavar="URL", help="https URL of the bundle's index.json."
+    "--from", "url", required=True, metavar="URL", help="规则包 index.json 的 https 网址 / https URL of the bundle's index.json."
 )
 @click.option("--json", "as_json", is_flag=True)
 @handled
 def rules_update(url: str, as_json: bool) -> None:
-    """Download, verify and install a rules bundle (the cache is replaced only when valid)."""
+    """下载、校验并安装规则包（校验通过才替换缓存）/ download, verify and install a rules bundle.
+
+    \b
+    退出码 / exit codes: 0 已更新或已是最新, 1 未完成（缓存未改动）, 2 输入有误."""
     from kuaiji.bundles import update
 
     result = update(url)
@@ -540,7 +562,7 @@ def rules_update(url: str, as_json: bool) -> None:
 @click.option("--json", "as_json", is_flag=True)
 @handled
 def rules_status(as_json: bool) -> None:
-    """Where each plugin's data comes from (bundled or updated) and its date."""
+    """各插件的规则数据来自哪里（内置或已更新）及其日期 / where each plugin's data comes from."""
     from kuaiji.bundles import sources
 
     found = sources()
@@ -558,7 +580,7 @@ def rules_status(as_json: bool) -> None:
 @click.argument("folder", type=click.Path(file_okay=False))
 @handled
 def rules_export(folder: str) -> None:
-    """Write every plugin's bundled data as a rules bundle a deployment can host."""
+    """把各插件的内置数据导出为可托管的规则包 / export the bundled data as a rules bundle."""
     from kuaiji.bundles import export
 
     entries = export(Path(folder))
@@ -570,10 +592,10 @@ def rules_export(folder: str) -> None:
 @click.pass_context
 @handled
 def plugins(ctx: click.Context, as_json: bool) -> None:
-    """Every loaded plugin: distribution, version, regions, hooks, data source, load errors.
+    """已加载的插件：发行包、版本、地区、钩子、数据来源、加载错误 / every loaded plugin.
 
-    KUAIJI_PLUGINS=a,b loads only those plugins; KUAIJI_NATIONAL_ONLY=1 loads none but the
-    national baseline; KUAIJI_TRACE=1 traces every hook call to stderr."""
+    KUAIJI_PLUGINS=a,b 只加载这些插件；KUAIJI_NATIONAL_ONLY=1 只加载全国基线；
+    KUAIJI_TRACE=1 把每次钩子调用打印到标准错误。"""
     if ctx.invoked_subcommand is not None:
         return
     from kuaiji.data import PluginData
@@ -628,8 +650,11 @@ def plugins(ctx: click.Context, as_json: bool) -> None:
 @click.argument("paths", nargs=-1, type=click.Path(exists=True, file_okay=False))
 @handled
 def plugins_check(paths: tuple[str, ...]) -> None:
-    """Validate plugins (installed ones, or the folders given): data, regions, sources,
-    URLs, moments, hooks, example cases. Lists every problem; exit 1 if any."""
+    """校验插件（已安装的，或给出的文件夹）：数据、地区、来源、网址、时间、钩子、示例用例。
+    Validate plugins: lists every problem.
+
+    \b
+    退出码 / exit codes: 0 没有问题, 1 有问题, 2 输入有误."""
     from kuaiji.plugins import Registry
     from kuaiji.validate import check, check_folders
 
@@ -659,15 +684,15 @@ def plugins_check(paths: tuple[str, ...]) -> None:
 @plugins.command("new")
 @click.argument("name")
 @click.option(
-    "--region", required=True, metavar="CODE", help="The region it serves (2 or 4 digits)."
+    "--region", required=True, metavar="CODE", help="插件服务的地区（2 或 4 位代码）/ the region it serves."
 )
-@click.option("--parent", metavar="CODE", help="Also a child region under it, e.g. 3302 under 33.")
+@click.option("--parent", metavar="CODE", help="其下另设考区的子地区，如 33 下的 3302 / a child region under it.")
 @click.option(
-    "--dir", "folder", default=".", show_default=True, help="Where to create kuaiji-NAME/."
+    "--dir", "folder", default=".", show_default=True, help="在此文件夹下创建 kuaiji-NAME/ / where to create it."
 )
 @handled
 def plugins_new(name: str, region: str, parent: str | None, folder: str) -> None:
-    """Write a complete, installable plugin skeleton for REGION (placeholders to fill)."""
+    """为地区生成可安装的插件骨架（需填写的占位内容已标出）/ write a plugin skeleton."""
     from kuaiji.scaffold import create
 
     path = create(name, region, Path(folder), child=parent)
@@ -677,17 +702,17 @@ def plugins_new(name: str, region: str, parent: str | None, folder: str) -> None
 
 @main.group()
 def account() -> None:
-    """Platform accounts: recovering access, checking a new password."""
+    """平台账号：找回密码、检查新密码 / platform accounts: recovery and password checks."""
 
 
 @account.command()
-@click.option("--region", required=True, metavar="CODE", help="Region code or name.")
-@click.option("--at", "at", metavar="DATETIME", help="Evaluation time (default: now).")
+@click.option("--region", required=True, metavar="CODE", help="地区代码或地名 / region code or name.")
+@click.option("--at", "at", metavar="DATETIME", help="评估时间（默认：现在）/ evaluation time.")
 @click.option("--json", "as_json", is_flag=True)
 @handled
 def reset(region: str, at: str | None, as_json: bool) -> None:
-    """How to get back into every platform account of the region (forgotten password, lost
-    email), and what an office's reset sets the password to."""
+    """找回地区各平台账号的办法（忘记密码、邮箱失效），以及会计科重置后的默认密码。
+    How to get back into every platform account of the region."""
     from kuaiji.accounts import account_recovery
 
     plan = account_recovery(region, at=_at(at))
@@ -696,12 +721,15 @@ def reset(region: str, at: str | None, as_json: bool) -> None:
 
 
 @account.command("check-password")
-@click.option("--region", required=True, metavar="CODE", help="Region code or name.")
+@click.option("--region", required=True, metavar="CODE", help="地区代码或地名 / region code or name.")
 @click.option("--json", "as_json", is_flag=True)
 @handled
 def check_password(region: str, as_json: bool) -> None:
-    """Read a new password from standard input (never echoed, logged or printed) and refuse
-    it if it is a known reset default of a platform in the region."""
+    """从标准输入读取新密码（不回显、不记录、不输出），是已知的重置默认密码则拒绝。
+    Refuse a new password equal to a known reset default.
+
+    \b
+    退出码 / exit codes: 0 可以使用, 1 不可使用, 2 输入有误."""
     from kuaiji.accounts import check_password as run
 
     if sys.stdin.isatty():
