@@ -208,6 +208,7 @@ class Report:
     findings: tuple[Finding, ...]
     steps: tuple[Step, ...]
     schedule: ScheduleView
+    produced_by: dict[str, Any] = attrs.field(factory=dict, eq=False)  # kuaiji.provenance
 
     @property
     def plugin_failed(self) -> bool:
@@ -246,6 +247,7 @@ class Report:
             "at": clock.iso(self.at),
             "findings": [_marked(finding_dict(f), doubtful) for f in self.findings],
             "steps": [_marked(step_dict(s), doubtful) for s in self.steps],
+            "produced_by": self.produced_by,
         }
 
 
@@ -358,7 +360,19 @@ def precheck(
         findings=tuple(findings),
         steps=steps,
         schedule=ctx.schedule,
+        produced_by=_produced_by(registry) if timeline else {},
     )
+
+
+def _produced_by(registry: Registry) -> dict[str, Any]:
+    """The provenance of this registry's answers, computed once per registry."""
+    found: dict[str, Any] | None = getattr(registry, "_provenance", None)
+    if found is None:
+        from kuaiji.provenance import provenance
+
+        found = provenance(registry)
+        registry._provenance = found  # type: ignore[attr-defined]
+    return found
 
 
 _SEVERITY_ORDER = {Severity.ERROR: 0, Severity.PENDING: 1, Severity.WARNING: 2, Severity.INFO: 3}

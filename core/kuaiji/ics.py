@@ -32,13 +32,15 @@ def _uid(*parts: object) -> str:
     return f"{digest}@kuaiji"
 
 
-def _calendar(name: str) -> icalendar.Calendar:
+def _calendar(name: str, produced_by: str) -> icalendar.Calendar:
     calendar = icalendar.Calendar()
     calendar.add("prodid", PRODID)
     calendar.add("version", "2.0")
     calendar.add("calscale", "GREGORIAN")
     calendar.add("x-wr-calname", name)
     calendar.add("x-wr-timezone", "Asia/Shanghai")
+    # Which kuaiji and which rules data produced it, so a calendar can be traced.
+    calendar.add("x-wr-caldesc", f"由 {produced_by} 生成")
     return calendar
 
 
@@ -121,7 +123,11 @@ def deadlines_calendar(table: DeadlineTable) -> bytes:
     """Every deadline of the table as an event (past ones too: a calendar is a record);
     estimates (预计) only while they lie ahead, never as past events."""
     names = "、".join(r.name for r in table.regions) or "全部地区"
-    calendar = _calendar(f"kuaiji：会计资格考试截止时间（{names}）")
+    from kuaiji.plugins import get_registry
+    from kuaiji.provenance import provenance_text
+
+    produced_by = provenance_text(get_registry())
+    calendar = _calendar(f"kuaiji：会计资格考试截止时间（{names}）", produced_by)
     wanted = [d for d in table.deadlines if not d.projected or d.moment > table.at]
     for d, index in _indexed(wanted):
         calendar.add_component(deadline_event(d, index, table.at))
@@ -144,7 +150,9 @@ def timeline_calendar(report: Report) -> bytes:
 
     region = report.region
     exam = f"{report.year} 年{report.level.zh}"
-    calendar = _calendar(f"kuaiji：{exam} · {region.name}")
+    from kuaiji.provenance import describe
+
+    calendar = _calendar(f"kuaiji：{exam} · {region.name}", describe(report.produced_by))
     who = mask_id(report.candidate.id_number)  # distinguishes candidates, reveals nothing new
     for step in report.steps:
         if step.done:

@@ -31,14 +31,17 @@ def provenance(registry: Registry) -> dict[str, Any]:
 
 
 def provenance_text(registry: Registry) -> str:
-    """One Chinese line: ``kuaiji 0.2.0；规则数据：national 2026-11-23（内置），…``."""
-    from kuaiji import __version__
+    """One Chinese line: ``kuaiji 0.2.0；插件与规则数据：national 0.2.0 数据 2026-11-23（内置），…``."""
+    return describe(provenance(registry))
 
+
+def describe(produced_by: dict[str, Any]) -> str:
+    """:func:`provenance`'s answer as one Chinese line."""
     origin_zh = {"bundled": "内置", "updated": "已更新"}
     parts = []
-    for name, row in provenance(registry)["plugins"].items():
+    for name, row in produced_by.get("plugins", {}).items():
         date = row["data_updated"] or "无数据"
         origin = origin_zh.get(row["data_origin"] or "", "")
         version = f" {row['version']}" if row["version"] else ""
         parts.append(f"{name}{version} 数据 {date}" + (f"（{origin}）" if origin else ""))
-    return f"kuaiji {__version__}；插件与规则数据：" + "，".join(parts)
+    return f"kuaiji {produced_by.get('kuaiji')}；插件与规则数据：" + "，".join(parts)

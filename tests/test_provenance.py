@@ -1,0 +1,38 @@
+"""Every report and calendar says which kuaiji and which data produced it (issue #15)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import icalendar
+from click.testing import CliRunner
+
+import kuaiji
+from kuaiji.data import PluginData
+from kuaiji_cli.main import main
+
+ARGS = ["--exam", "intermediate", "--year", "2026", "--at", "2026-06-20T10:00"]
+
+
+def test_a_json_report_names_the_version_and_every_plugins_data() -> None:
+    result = CliRunner().invoke(main, ["precheck", "examples/wang-fang.json", *ARGS, "--json"])
+    produced = json.loads(result.output)["produced_by"]
+    assert produced["kuaiji"] == kuaiji.__version__ and produced["format"] == 2
+    national = produced["plugins"]["national"]
+    assert national["data_origin"] == "bundled"
+    assert national["data_updated"] == PluginData.every()["national"].updated.isoformat()
+    assert set(produced["plugins"]) >= {"national", "guangdong", "shenzhen"}
+
+
+def test_calendars_name_what_produced_them(tmp_path: Path) -> None:
+    out = tmp_path / "me.ics"
+    CliRunner().invoke(main, ["precheck", "examples/wang-fang.json", *ARGS, "--ics", str(out)])
+    deadlines = tmp_path / "d.ics"
+    CliRunner().invoke(
+        main, ["deadlines", "--region", "11", "--year", "2026", "--ics", str(deadlines)]
+    )
+    for path in (out, deadlines):
+        calendar = icalendar.Calendar.from_ical(path.read_bytes())
+        text = str(calendar["X-WR-CALDESC"])
+        assert f"kuaiji {kuaiji.__version__}" in text and "national" in text and "数据" in text
