@@ -168,6 +168,9 @@ class Event:
     # An estimate for a year not yet published (kuaiji.projection), never in data files.
     projected: bool = False
     region: str = ""  # filled in by the loader
+    # What a candidate reads of ``note`` (which is for maintainers, in any language): Chinese
+    # and short; the validator refuses a ``note`` without it (kuaiji.sources.shown_note).
+    note_zh: str | None = None
 
 
 @attrs.frozen
@@ -177,6 +180,7 @@ class Fact:
     source: str
     value: bool | None = None
     note: str | None = None
+    note_zh: str | None = None  # what a candidate reads of ``note``: Chinese (as for Event)
 
 
 @attrs.frozen
