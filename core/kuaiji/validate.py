@@ -4,6 +4,7 @@
 It collects every problem instead of stopping at the first: loading and registration, data
 files through the core's own loader, region codes (known to GB/T 2260, unique, under their
 parent), a source on every fact and no placeholder left, https URLs (or a stated reason),
+a Chinese ``note_zh`` for every note people are shown (events, facts; contacts' notes Chinese),
 Beijing-time moments and ordered windows, hook implementations matching the hookspecs, the
 plugin's example cases (present and passing) and its rule ids documented.
 """
@@ -25,7 +26,7 @@ from kuaiji.cases import load_cases, run_case
 from kuaiji.data import PluginData, validate_documents
 from kuaiji.errors import DataError
 from kuaiji.plugins import ENTRY_POINT_GROUP, NATIONAL, Registry
-from kuaiji.records import NATIONAL_CODE, Jurisdiction, Schedule
+from kuaiji.records import NATIONAL_CODE, Event, Fact, Jurisdiction, Schedule
 from kuaiji.regions import BINGTUAN, division_name
 
 PLACEHOLDERS = ("TODO", "FIXME", "TBD", "XXX", "<fill", "填写")
@@ -84,6 +85,15 @@ def check_plugin(registry: Registry, name: str) -> list[Issue]:
                 issues.extend(_check_schedule(name, schedule, registry))
     for contact in (c for c in registry.contacts if c.plugin == name):
         issues.extend(_sourced(name, f"contacts[{contact.name}]", contact.source))
+        if contact.note is not None and not _CJK.search(contact.note):
+            issues.append(
+                Issue(
+                    name,
+                    f"contacts[{contact.name}]",
+                    "note is not Chinese (a contact's note is shown as it is)",
+                    "write it in Chinese",
+                )
+            )
     issues.extend(_check_rules(name, registry))
     issues.extend(_check_cases(name, registry))
     return issues
@@ -176,6 +186,7 @@ def _check_schedule(plugin: str, s: Schedule, registry: Registry) -> Iterator[Is
         yield Issue(plugin, where, f"region {s.region!r} is not served by any plugin", "add it")
     if s.collection_required is not None:
         yield from _sourced(plugin, f"{where}.collection_required", s.collection_required.source)
+        yield from _shown_note(plugin, f"{where}.collection_required", s.collection_required)
     for requirement in s.requirements:
         rwhere = f"{where}.requirements[{requirement.id}]"
         yield from _sourced(plugin, rwhere, requirement.source)
@@ -196,10 +207,25 @@ def _check_schedule(plugin: str, s: Schedule, registry: Registry) -> Iterator[Is
             yield Issue(plugin, ewhere, "opens after it closes", "swap or fix the moments")
         if event.opens is None and event.closes is None:
             yield Issue(plugin, ewhere, "neither opens nor closes", "give at least one moment")
+        yield from _shown_note(plugin, ewhere, event)
         for alt in event.alternatives:
             yield from _sourced(plugin, f"{ewhere}.alternatives", alt.source)
             if alt.opens and alt.closes and alt.opens > alt.closes:
                 yield Issue(plugin, f"{ewhere}.alternatives", "opens after it closes", "fix it")
+
+
+def _shown_note(plugin: str, where: str, record: Event | Fact) -> Iterator[Issue]:
+    """A record whose note reaches people (an event, a fact) shows its ``note_zh``, never its
+    ``note`` (for maintainers, any language): a note needs a Chinese note_zh."""
+    if record.note is not None and not (record.note_zh or "").strip():
+        yield Issue(
+            plugin,
+            where,
+            "note has no note_zh: people are shown note_zh, never note",
+            "add note_zh, the note in Chinese (short: what the candidate needs)",
+        )
+    elif record.note_zh is not None and not _CJK.search(record.note_zh):
+        yield Issue(plugin, where, "note_zh is not Chinese", "write note_zh in Chinese")
 
 
 def _check_rules(plugin: str, registry: Registry) -> Iterator[Issue]:
