@@ -1,15 +1,23 @@
-"""Human output (Chinese): verdicts, findings, timelines and plans."""
+"""Human output (Chinese): verdicts, findings, timelines and plans.
+
+Sources are shown as a person can open or recognise them (kuaiji.sources.source_text: a seed
+document's title, URLs), never as internal keys; of a data record's note only its Chinese
+``note_zh`` is shown (kuaiji.sources.shown_note). Every text goes through
+kuaiji.sources.readable, so that a source key quoted inside a message is shown the same way.
+"""
 
 from __future__ import annotations
 
 import datetime as dt
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
+
+from kuaiji.sources import readable, shown_note, source_text
 
 if TYPE_CHECKING:
     from kuaiji.accounts import PasswordCheck, RecoveryPlan
     from kuaiji.deadlines import DeadlineTable
     from kuaiji.engine import ChangePlan, Report, TransferPlan
-    from kuaiji.records import Finding, Step
+    from kuaiji.records import Contact, Finding, Step
     from kuaiji.status import StatusReport
 
 VERDICT_ZH = {
@@ -63,7 +71,7 @@ def report_text(report: Report, *, show_personal_data: bool = False) -> str:
     lines.append("时间线：")
     for step in report.steps:
         lines.extend(step_lines(step, report.at, doubtful))
-    return "\n".join(lines)
+    return readable("\n".join(lines))
 
 
 DOUBTFUL = "（来源可靠性低，请核实后再用）"
@@ -71,6 +79,14 @@ DOUBTFUL = "（来源可靠性低，请核实后再用）"
 
 def _url(url: str, doubtful: frozenset[str]) -> str:
     return f"{url}{DOUBTFUL}" if url in doubtful else url
+
+
+NO_SOURCE = "未注明"
+
+
+def _source(source: str | None) -> str:
+    """A ``来源：`` line's text: the sources as a person reads them."""
+    return source_text(source) or NO_SOURCE
 
 
 def finding_lines(f: Finding, at: dt.datetime, doubtful: frozenset[str] = frozenset()) -> list[str]:
@@ -82,8 +98,8 @@ def finding_lines(f: Finding, at: dt.datetime, doubtful: frozenset[str] = frozen
     if f.url:
         lines.append(f"      网址：{_url(f.url, doubtful)}")
     if f.source:
-        lines.append(f"      来源：{f.source}")
-    return lines
+        lines.append(f"      来源：{_source(f.source)}")
+    return [readable(line) for line in lines]
 
 
 def step_lines(s: Step, at: dt.datetime, doubtful: frozenset[str] = frozenset()) -> list[str]:
@@ -114,7 +130,8 @@ def step_lines(s: Step, at: dt.datetime, doubtful: frozenset[str] = frozenset())
         lines.append(f"      最晚开始：{_when(s.latest_start, at, done=done)}")
     if s.note:
         lines.append(f"      说明：{s.note}")
-    return lines
+    lines.append(f"      来源：{_source(s.source)}")
+    return [readable(line) for line in lines]
 
 
 def change_text(plan: ChangePlan) -> str:
@@ -136,9 +153,9 @@ def change_text(plan: ChangePlan) -> str:
             url = _url(d.url, plan.region.doubtful_urls) if d.url else "（网址未知）"
             lines.append(f"      平台：{d.platform or ''} {url}")
         if d.source:
-            lines.append(f"      来源：{d.source}")
+            lines.append(f"      来源：{_source(d.source)}")
     lines.extend(line for f in plan.problems for line in finding_lines(f, plan.at))
-    return "\n".join(lines)
+    return readable("\n".join(lines))
 
 
 def transfer_text(plan: TransferPlan) -> str:
@@ -152,7 +169,7 @@ def transfer_text(plan: TransferPlan) -> str:
     ]
     if plan.deadline is not None:
         lines.append(
-            f"须在此前到位：{_when(plan.deadline, plan.at)}（调入地的信息采集截止或报名截止；来源 {plan.deadline_source}）"
+            f"须在此前到位：{_when(plan.deadline, plan.at)}（调入地的信息采集截止或报名截止；来源 {_source(plan.deadline_source)}）"
         )
     if plan.latest_start is not None:
         lines.append(f"最晚开始：{_when(plan.latest_start, plan.at)}")
@@ -177,9 +194,9 @@ def transfer_text(plan: TransferPlan) -> str:
         if s.note:
             lines.append(f"      说明：{s.note}")
         if s.source:
-            lines.append(f"      来源：{s.source}")
+            lines.append(f"      来源：{_source(s.source)}")
     lines.extend(line for f in plan.problems for line in finding_lines(f, plan.at))
-    return "\n".join(lines)
+    return readable("\n".join(lines))
 
 
 def recovery_text(plan: RecoveryPlan) -> str:
@@ -199,9 +216,9 @@ def recovery_text(plan: RecoveryPlan) -> str:
             )
         if p.note:
             lines.append(f"  说明：{p.note}")
-        lines.append(f"  来源：{p.source}")
+        lines.append(f"  来源：{_source(p.source)}")
     lines.extend(line for f in plan.problems for line in finding_lines(f, plan.at))
-    return "\n".join(lines)
+    return readable("\n".join(lines))
 
 
 def password_text(result: PasswordCheck) -> str:
@@ -214,7 +231,7 @@ def password_text(result: PasswordCheck) -> str:
         lines.append("  kuaiji 不知道各平台的其他密码规则，请以平台提示为准")
     for f in (*result.findings, *result.problems):
         lines.extend(finding_lines(f, clock.now()))  # findings here carry no deadline
-    return "\n".join(lines)
+    return readable("\n".join(lines))
 
 
 def deadlines_text(table: DeadlineTable) -> str:
@@ -260,11 +277,42 @@ def deadlines_text(table: DeadlineTable) -> str:
         for alt in e.alternatives:
             value = clock.human(alt.closes) if alt.closes else alt.value
             if value:
-                lines.append(f"          另有来源称 {value}（{alt.source}）")
-        if d.projected and e.note:
-            lines.append(f"          {e.note}")
-        lines.append(f"          来源：{e.source}")
-    return "\n".join(lines)
+                low = (
+                    "可靠性低，"
+                    if alt.reliability.value == "low" and "(low)" not in alt.source
+                    else ""
+                )
+                lines.append(f"          另有来源称 {value}（{low}来源 {_source(alt.source)}）")
+        note = shown_note(e)
+        if note:
+            lines.append(f"          说明：{note}")
+        lines.append(f"          来源：{_source(e.source)}")
+    return readable("\n".join(lines))
+
+
+def contact_lines(registry: Any, c: Contact, *, code: bool = False) -> list[str]:
+    """One office of ``kuaiji contacts``: phones, address, its code (with ``code``, or the
+    county a zone without a code lies in), its note and its source."""
+    from kuaiji.regions import division_name
+
+    lines = [f"  {c.name}  电话：{'、'.join(c.phones) or '未知'}"]
+    if c.address:
+        lines.append(f"      地址：{c.address}")
+    if c.code is not None and code:
+        lines.append(f"      行政区划代码：{c.code}（{division_name(c.code) or '名称未知'}）")
+    if c.code is None:
+        place = registry.contact_place(c)
+        county = (
+            f"{division_name(place.county)} {place.county}（据来源所列名称或地址）"
+            if place.county
+            else "来源未说明（未知）"
+        )
+        lines.append(f"      行政区划代码：无（功能区）；所在区县：{county}")
+    note = shown_note(c)
+    if note:
+        lines.append(f"      说明：{note}")
+    lines.append(f"      来源：{_source(c.source)} [{c.plugin}]")
+    return [readable(line) for line in lines]
 
 
 STATE_ZH = {

@@ -20,6 +20,7 @@ from kuaiji.engine import data_year_for, next_exam_year, schedule_view
 from kuaiji.leads import LeadTime, lead_time
 from kuaiji.plugins import Registry, get_registry
 from kuaiji.records import NATIONAL_CODE, Alternative, Event, EventKind, ExamLevel, Schedule
+from kuaiji.sources import shown_note, source_text
 
 SOON = dt.timedelta(hours=72)
 
@@ -104,9 +105,11 @@ class Deadline:
             else None,
             "soon": self.soon(at),
             "source": e.source,
+            "source_text": source_text(e.source),
             "inferred": e.inferred,
             "reliability": e.reliability.value,
             "note": e.note,
+            "note_zh": shown_note(e),
             "alternatives": [_alternative(a) for a in e.alternatives],
             "plugin": self.plugin,
         }
@@ -122,6 +125,7 @@ def _alternative(a: Alternative) -> dict[str, Any]:
         "closes": clock.iso(a.closes),
         "value": a.value,
         "source": a.source,
+        "source_text": source_text(a.source),
         "reliability": a.reliability.value,
         "note": a.note,
     }

@@ -258,6 +258,8 @@ def _marked(row: dict[str, Any], doubtful: frozenset[str]) -> dict[str, Any]:
 
 
 def finding_dict(f: Finding) -> dict[str, Any]:
+    from kuaiji.sources import source_text
+
     return {
         "rule": f.rule,
         "severity": f.severity.value,
@@ -267,10 +269,13 @@ def finding_dict(f: Finding) -> dict[str, Any]:
         "deadline": clock.iso(f.deadline),
         "url": f.url,
         "source": f.source,
+        "source_text": source_text(f.source) or None,
     }
 
 
 def step_dict(s: Step) -> dict[str, Any]:
+    from kuaiji.sources import source_text
+
     return {
         "id": s.id,
         "title": s.title,
@@ -281,7 +286,9 @@ def step_dict(s: Step) -> dict[str, Any]:
         "latest_start": clock.iso(s.latest_start),
         "done": s.done,
         "note": s.note,
+        "note_zh": s.note,  # a step's note is already what a person reads (Chinese)
         "source": s.source,
+        "source_text": source_text(s.source) or None,
         "plugin": s.plugin,
         "projected": s.projected,
     }

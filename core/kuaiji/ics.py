@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING
 import icalendar
 
 from kuaiji import clock
+from kuaiji.sources import readable, shown_note, source_text
 
 if TYPE_CHECKING:
     from kuaiji.deadlines import Deadline, DeadlineTable
@@ -81,7 +82,8 @@ def _finish(calendar: icalendar.Calendar) -> bytes:
 
 
 def _lines(*parts: tuple[str, str | None]) -> str:
-    return "\n".join(f"{label}：{value}" for label, value in parts if value)
+    """The description: Chinese, sources and notes as a person reads them (kuaiji.sources)."""
+    return readable("\n".join(f"{label}：{value}" for label, value in parts if value))
 
 
 def deadline_event(d: Deadline, index: int, stamp: dt.datetime) -> icalendar.Event:
@@ -104,8 +106,8 @@ def deadline_event(d: Deadline, index: int, stamp: dt.datetime) -> icalendar.Eve
         ("最晚开始", f"{clock.human(d.lead.moment)}（{d.lead.text}）" if d.lead else None),
         ("注意", marks or None),
         ("注意", "预计：该年安排尚未公布，日期是估计" if d.projected else None),
-        ("说明", e.note),
-        ("来源", e.source),
+        ("说明", shown_note(e)),
+        ("来源", source_text(e.source)),
     )
     is_exam = e.kind.value == "exam"
     return _event(
@@ -166,7 +168,7 @@ def timeline_calendar(report: Report) -> bytes:
             ("截止", clock.human(step.closes) if step.closes else None),
             ("最晚开始", clock.human(step.latest_start) if step.latest_start else None),
             ("说明", step.note),
-            ("来源", step.source),
+            ("来源", source_text(step.source)),
         )
         base = (who, region.code, report.level.value, report.year, step.id)
         calendar.add_component(

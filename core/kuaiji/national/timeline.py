@@ -31,6 +31,7 @@ from kuaiji.records import (
     TransferPhase,
     TransferStep,
 )
+from kuaiji.sources import LOW_MARK, shown_note, source_text
 
 AUSM_TAKEOVER = dt.date(2024, 8, 15)  # data/jurisdictions.json: ausm from 2024-08-15
 
@@ -53,6 +54,7 @@ def timeline(ctx: Context) -> list[Step]:
                 id="collection",
                 title=f"本考区 {ctx.year} 年{ctx.level.zh}考试报名前无需信息采集",
                 done=True,
+                note=shown_note(required),
                 source=required.source,
             )
         )
@@ -60,6 +62,13 @@ def timeline(ctx: Context) -> list[Step]:
         platform = ctx.platform(Role.COLLECTION)
         record = candidate.collection
         cutoff = schedule.first("collection")
+        # What the source requiring collection says, unless the cutoff's own note (which
+        # quotes the same notice, more precisely) is shown.
+        said = (
+            shown_note(required)
+            if required is not None and required.value and not shown_note(cutoff)
+            else None
+        )
         steps.append(
             Step(
                 id="collection",
@@ -75,12 +84,17 @@ def timeline(ctx: Context) -> list[Step]:
                     None
                     if required is not None and required.value
                     else "现有资料未说明是否必须，建议报名前完成",
+                    said,
                     _event_note(cutoff),
                     year_note,
                 ),
-                source=(
-                    cutoff.source if cutoff is not None else required.source if required else None
-                ),
+                # The advice to collect before registering, when no source says it is required,
+                # is seed 000's last line.
+                source=_sources(
+                    cutoff.source if cutoff is not None else None,
+                    required.source if required is not None and (said or cutoff is None) else None,
+                )
+                or S.SEED_000,
             )
         )
 
@@ -244,21 +258,28 @@ def account_step(
 
 
 def _event_note(event: Event | None) -> str | None:
-    """The event's note, with its inference, low reliability and other sources made visible."""
+    """What a candidate reads of the event's note (its Chinese ``note_zh``, never the
+    maintainers' ``note``), with its inference, low reliability and other sources visible."""
     if event is None:
         return None
+    note = shown_note(event)
     if event.projected:
-        return event.note
+        return note
     marks = []
-    if event.inferred:
-        marks.append("推断值（见说明）")
+    if event.inferred and "推断" not in (note or ""):  # a note stating its inference says so
+        marks.append("推断值（见说明）" if note else "推断值")
     if event.reliability is Reliability.LOW:
         marks.append("来源可靠性低")
     for alt in event.alternatives:
         value = clock.human(alt.closes) if alt.closes else alt.value
         said = f"另有来源称 {value}" if value else "另有来源说法不同"
-        marks.append(f"{said}（{alt.source}）")
-    return _join(*marks, event.note)
+        low = (
+            "可靠性低，"
+            if alt.reliability is Reliability.LOW and LOW_MARK not in alt.source
+            else ""
+        )
+        marks.append(f"{said}（{low}来源 {source_text(alt.source)}）")
+    return _join(*marks, note)
 
 
 def _ausm(ctx: Context) -> Platform | None:
@@ -271,6 +292,12 @@ def _ausm(ctx: Context) -> Platform | None:
 def _join(*parts: str | None) -> str | None:
     text = "；".join(p for p in parts if p)
     return text or None
+
+
+def _sources(*sources: str | None) -> str | None:
+    """Sources joined by " ; ", each once."""
+    parts = dict.fromkeys(p.strip() for s in sources if s for p in s.split(" ; ") if p.strip())
+    return " ; ".join(parts) or None
 
 
 # --- change ---
