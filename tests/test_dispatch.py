@@ -124,7 +124,7 @@ def test_replace_by_rule_id_applies_only_in_the_overriding_region(folder: Path) 
     registry = registry_with(("shenzhen", shenzhen))
     in_shenzhen = run(
         candidate(
-            region="440305", photo=None, collection={"status": "approved", "region": "440305"}
+            region="440305", photo=None, collection={"status": "none", "region": "440305"}
         ),
         registry,
         folder,
@@ -132,7 +132,7 @@ def test_replace_by_rule_id_applies_only_in_the_overriding_region(folder: Path) 
     assert "photo.spec" not in rules(in_shenzhen)
     in_guangzhou = run(
         candidate(
-            region="440106", photo=None, collection={"status": "approved", "region": "440106"}
+            region="440106", photo=None, collection={"status": "none", "region": "440106"}
         ),
         registry,
         folder,
@@ -174,7 +174,7 @@ class Broken(Province):
 @pytest.mark.parametrize("how", ["raise", "dict", "list of dicts"])
 def test_a_failing_plugin_is_named_and_the_others_still_answer(folder: Path, how: str) -> None:
     registry = registry_with(("flaky", Broken(how)))
-    report = run(candidate(photo=None), registry, folder)
+    report = run(candidate(photo=None, collection={"status": "none"}), registry, folder)
     errors = [f for f in report.findings if f.rule == "plugin.error"]
     assert (
         len(errors) == 1
