@@ -350,11 +350,6 @@ def test_every_contact_is_rendered_in_chinese_with_its_source_title() -> None:
         assert "《" in source or "http" in source, source
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="cli/kuaiji_cli/main.py _echo_contact prints c.source: it must print "
-    "render.contact_lines(registry, c, code=code)",
-)
 def test_contacts_command_is_chinese() -> None:
     for query in ("4401", "440106", "4403", "440305", "南沙", "大鹏新区", "44"):
         result = CliRunner().invoke(main, ["contacts", query])
@@ -362,11 +357,6 @@ def test_contacts_command_is_chinese() -> None:
         assert unreadable(result.stdout) == [], query
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="core/kuaiji/national/rules.py collection_required shows fact.note (for "
-    "maintainers, English): it must show fact.note_zh",
-)
 def test_collection_required_unknown_shows_the_chinese_note() -> None:
     """A candidate without an approved record where no source says whether collection is
     required (Beijing 2024 中级: seed 000's column is blank)."""

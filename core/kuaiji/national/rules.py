@@ -447,7 +447,7 @@ def collection_required(ctx: Context) -> list[Finding]:
     if status is CollectionStatus.APPROVED:
         return []
     if fact is None or fact.value is None:
-        note = f"（{fact.note}）" if fact is not None and fact.note else ""
+        note = f"（{fact.note_zh}）" if fact is not None and fact.note_zh else ""
         state = "已提交、尚待审核" if status is CollectionStatus.SUBMITTED else "尚未完成"
         return [
             _finding(
