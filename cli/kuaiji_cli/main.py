@@ -260,32 +260,107 @@ def precheck(
 
 
 @main.command()
-@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+@click.argument("text", required=False)
+@click.option("--json", "as_json", is_flag=True, help="输出 JSON / print JSON.")
 @handled
-def regions(as_json: bool) -> None:
-    """Every jurisdiction: code, name, parent and the plugin serving it."""
+def regions(text: str | None, as_json: bool) -> None:
+    """考区，或按代码、地名查找行政区划 / every jurisdiction, or the divisions matching TEXT.
+
+    不带 TEXT：列出全部考区（代码、名称、上级、负责的插件）。带 TEXT：按代码（前缀，如 4403）或地名
+    （省、市、区县各级，可不带“省”“市”“区”“县”等，可带上级，如 鼓楼、南京鼓楼、栾城县）查找，列出
+    代码、全称、级别、所属考区与插件、匹配到的曾用名；找不到时退出码为 1。
+
+    Without TEXT: every jurisdiction. With TEXT: every GB/T 2260 division whose code begins
+    with it or whose name (current or former) matches it; exit 1 when none does."""
     from kuaiji.plugins import get_registry
 
     registry = get_registry()
-    rows = [
-        {
-            "code": j.code,
-            "name": j.name,
-            "parent": j.parent,
-            "plugin": j.plugin,
-            "aliases": list(j.aliases),
-        }
-        for j in sorted(registry.jurisdictions.values(), key=lambda j: (j.code != "CN", j.code))
-    ]
-    if as_json:
-        _dump(rows)
+    if text is None:
+        rows = [
+            {
+                "code": j.code,
+                "name": j.name,
+                "parent": j.parent,
+                "plugin": j.plugin,
+                "aliases": list(j.aliases),
+            }
+            for j in sorted(registry.jurisdictions.values(), key=lambda j: (j.code != "CN", j.code))
+        ]
+        if as_json:
+            _dump(rows)
+            return
+        for row in rows:
+            click.echo(
+                f"{row['code']:<6} {row['name']:<14} parent={row['parent'] or '-':<4} plugin={row['plugin']}"
+            )
+        for problem in registry.problems:
+            click.echo(f"plugin problem: {problem.plugin}: {problem.message}", err=True)
         return
-    for row in rows:
-        click.echo(
-            f"{row['code']:<6} {row['name']:<14} parent={row['parent'] or '-':<4} plugin={row['plugin']}"
+    from kuaiji.errors import InputError
+    from kuaiji.regions import search, serving
+
+    query = "".join(text.split())
+    if not query:
+        raise InputError.single(
+            "TEXT",
+            "要查找的文字为空",
+            "写代码或其前缀（如 440305、4403）或地名（如 鼓楼、南京鼓楼）",
         )
-    for problem in registry.problems:
-        click.echo(f"plugin problem: {problem.plugin}: {problem.message}", err=True)
+    found: list[dict[str, Any]] = []
+    for place in search(query, registry.jurisdictions):
+        chain = serving(place.code, registry.jurisdictions)
+        served = len(chain) > 1
+        found.append(
+            {
+                "code": place.code,
+                "name": place.name,
+                "level": place.level,
+                "level_name": place.level_name,
+                "current": place.current,
+                "jurisdictions": [
+                    {"code": j.code, "name": j.name, "plugin": j.plugin} for j in chain
+                ]
+                if served
+                else [],
+                "plugins": list(dict.fromkeys(j.plugin for j in chain)) if served else [],
+                "old_names": [
+                    {"name": o.name, "code": o.code, "years": o.years} for o in place.old_names
+                ],
+            }
+        )
+    try:  # what a candidate file's region written so would be: listed first
+        region = registry.resolve(query)
+        resolves: dict[str, Any] | None = {"code": region.code, "name": region.name}
+        why_not = None
+    except InputError as exc:
+        resolves, why_not = None, exc.problems[0].message
+    found.sort(key=lambda row: resolves is None or row["code"] != resolves["code"])
+    if as_json:
+        _dump({"query": query, "resolves_to": resolves, "matches": found})
+    elif found:
+        click.echo(f"与“{query}”相符的地区 {len(found)} 处：")
+        for match in found:
+            retired = "" if match["current"] else "（已撤销的代码）"
+            click.echo(f"{match['code']:<6}  {match['name']}  {match['level_name']}{retired}")
+            if match["jurisdictions"]:
+                chain_text = " > ".join(j["name"] for j in match["jurisdictions"])
+                click.echo(f"        考区：{chain_text}（插件 {'、'.join(match['plugins'])}）")
+            else:
+                click.echo("        考区：无（kuaiji 只覆盖内地 31 个省（区、市）和兵团）")
+            for old in match["old_names"]:
+                years = f"，{old['years']} 年" if old["years"] else ""
+                click.echo(f"        曾用名：{old['name']}（代码 {old['code']}{years}）")
+        if resolves is not None:
+            click.echo(f"填作地区（region）时即：{resolves['name']} {resolves['code']}")
+        else:
+            click.echo(f"填作地区（region）时不能用：{why_not}")
+    if not found:
+        click.echo(
+            f"kuaiji: 找不到与“{query}”相符的地区或代码；"
+            "请换个写法（如 鼓楼、南京鼓楼、4403），不带 TEXT 的 kuaiji regions 列出全部考区",
+            err=True,
+        )
+        sys.exit(1)
 
 
 @main.command()
