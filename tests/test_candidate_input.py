@@ -20,6 +20,12 @@ def problems(data: object) -> dict[str, str]:
     return {p.path: p.message for p in err.value.problems}
 
 
+def fixes(data: object) -> dict[str, str | None]:
+    with pytest.raises(InputError) as err:
+        kuaiji.candidate_from_dict(data)
+    return {p.path: p.fix for p in err.value.problems}
+
+
 def test_valid_candidate_loads_with_defaults() -> None:
     c = kuaiji.candidate_from_dict({"name": "李四", "id_number": "x", "phone": "1", "region": "11"})
     assert c.id_type.value == "resident_id"
@@ -27,42 +33,44 @@ def test_valid_candidate_loads_with_defaults() -> None:
 
 
 def test_unknown_enum_lists_the_allowed_values() -> None:
-    found = problems(candidate(education=[{"mode": "full_time", "level": "phd"}]))
-    assert found["education[0].level"].startswith(
-        "expected one of high_school, secondary_vocational"
-    )
-    assert "'phd'" in found["education[0].level"]
+    data = candidate(education=[{"mode": "full_time", "level": "phd"}])
+    assert problems(data)["education[0].level"] == "不认识“phd”"
+    fix = fixes(data)["education[0].level"]
+    assert fix is not None
+    assert fix.startswith("可写 高中、中专、大专、本科")
+    assert "（或 high_school、secondary_vocational" in fix
 
 
 def test_unknown_field_is_refused() -> None:
-    assert problems(candidate(nickname="x")) == {"nickname": "unknown field"}
+    assert problems(candidate(nickname="x")) == {"nickname": "不认识的字段"}
     assert "work.salary" in problems(candidate(work={"status": "accounting", "salary": 1}))
 
 
 def test_missing_required_field() -> None:
-    assert problems(candidate(phone=None)) == {"phone": "required field is missing"}
+    assert problems(candidate(phone=None)) == {"phone": "缺少必填字段"}
+    assert fixes(candidate(phone=None)) == {"phone": '请填写 "phone"（手机号码）'}
 
 
 @pytest.mark.parametrize(
     ("change", "path", "expected"),
     [
-        ({"name": 5}, "name", "expected a string, got a whole number"),
+        ({"name": 5}, "name", "应为文字，现为整数"),
         (
-            {"national_account": {"registered": "true"}},
+            {"national_account": {"registered": "maybe"}},
             "national_account.registered",
-            "expected true or false",
+            "应为 true 或 false",
         ),
         (
             {"work": {"status": "accounting", "social_security_months": "12"}},
             "work.social_security_months",
-            "expected a whole number",
+            "应为整数",
         ),
-        ({"birth_date": "1990-02-30"}, "birth_date", "expected a date YYYY-MM-DD"),
-        ({"education": {"level": "bachelor"}}, "education", "expected"),
+        ({"birth_date": "1990-02-30"}, "birth_date", "没有这一天"),
+        ({"education": {"level": "bachelor"}}, "education", "应为列表"),
         (
             {"continuing_education": [{"year": 2023, "professional": True}]},
             "continuing_education[0].professional",
-            "expected a number",
+            "应为数字",
         ),
     ],
 )
@@ -78,7 +86,7 @@ def test_every_problem_is_reported_at_once() -> None:
 
 
 def test_a_non_object_document() -> None:
-    assert problems([1, 2]) == {"": "expected a JSON object, got a list"}
+    assert problems([1, 2]) == {"": "应为一个 JSON 对象 {…}，现为列表 […]"}
 
 
 def test_load_candidate_names_the_file(tmp_path: Path) -> None:
@@ -87,10 +95,10 @@ def test_load_candidate_names_the_file(tmp_path: Path) -> None:
     with pytest.raises(InputError) as err:
         kuaiji.load_candidate(bad)
     assert err.value.source == str(bad)
-    assert "invalid JSON" in str(err.value)
+    assert "JSON 格式有误" in str(err.value)
     with pytest.raises(InputError) as missing:
         kuaiji.load_candidate(tmp_path / "nope.json")
-    assert "file not found" in str(missing.value)
+    assert "找不到这个文件" in str(missing.value)
 
 
 def test_load_candidate_reads_utf8_json(tmp_path: Path) -> None:
@@ -126,7 +134,7 @@ def test_schema_matches_the_model() -> None:
 
 def test_a_number_too_large_for_a_float_is_a_problem_not_a_crash() -> None:
     found = problems(candidate(continuing_education=[{"year": 2025, "professional": 10**400}]))
-    assert found == {"continuing_education[0].professional": "expected a finite number"}
+    assert found == {"continuing_education[0].professional": "数字太大"}
 
 
 class _Mode(str, enum.Enum):  # noqa: UP042 (the older spelling, on purpose)
@@ -148,4 +156,4 @@ def test_a_str_enum_that_is_not_a_strenum_is_still_checked(value: object) -> Non
     with pytest.raises(InputError) as err:
         structure({"mode": value}, _Record)
     assert [p.path for p in err.value.problems] == ["mode"]
-    assert "expected one of a" in err.value.problems[0].message
+    assert err.value.problems[0].fix == "可写 a"

@@ -81,14 +81,14 @@ def test_too_late_exits_1(tmp_path: Path) -> None:
 @pytest.mark.parametrize(
     ("content", "args", "expected"),
     [
-        ("{not json", (), "invalid JSON"),
+        ("{not json", (), "JSON 格式有误"),
         (json.dumps(candidate(region="999999")), (), "region"),
         (
             json.dumps(candidate(education=[{"mode": "full_time", "level": "phd"}])),
             (),
-            "education[0].level: expected one of",
+            "education[0].level：不认识“phd”；可写 高中、中专、大专、本科",
         ),
-        (json.dumps(candidate(extra=1)), (), "extra: unknown field"),
+        (json.dumps(candidate(extra=1)), (), "extra：不认识的字段"),
         (json.dumps(candidate()), ("--at", "yesterday"), "--at"),
         (json.dumps(candidate(photo={"path": "nope.jpg"})), (), "photo.path"),
     ],
@@ -110,7 +110,7 @@ def test_usage_errors_exit_2(tmp_path: Path) -> None:
     assert kuaiji("precheck", str(EXAMPLE), "--exam", "senior", "--year", "2026").returncode == 2
     assert kuaiji("precheck", str(EXAMPLE), "--exam", "junior").returncode == 2
     missing = kuaiji("precheck", str(tmp_path / "none.json"), "--exam", "junior", "--year", "2026")
-    assert missing.returncode == 2 and "file not found" in missing.stderr
+    assert missing.returncode == 2 and "找不到这个文件" in missing.stderr
 
 
 def test_stdin(tmp_path: Path) -> None:

@@ -24,7 +24,22 @@ if TYPE_CHECKING:
 
 F = TypeVar("F", bound=Callable[..., Any])
 
-EXAMS = click.Choice(["junior", "intermediate"])
+
+class _Exam(click.Choice):  # type: ignore[type-arg]
+    """初级/中级 beside junior/intermediate; the command receives junior or intermediate."""
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
+        if isinstance(value, str):
+            value = {"初级": "junior", "中级": "intermediate"}.get(value.strip(), value)
+        if value in ("junior", "intermediate"):
+            return value
+        shown = f"“{value}”" if isinstance(value, str) and len(value) <= 20 else "这个值"
+        self.fail(
+            f"不认识的考试级别{shown}；写 初级 或 中级（或 junior、intermediate）", param, ctx
+        )
+
+
+EXAMS = _Exam(["初级", "中级", "junior", "intermediate"])
 
 
 def _fail(message: str, code: int) -> None:
@@ -462,10 +477,211 @@ def _echo_contact(registry: Any, c: Any, *, code: bool = False) -> None:
 
 @main.command()
 def schema() -> None:
-    """Print the JSON Schema of the candidate file."""
+    """考生文件的 JSON Schema：每个字段的中文名称、说明和可写的值 / the candidate file's JSON Schema.
+
+    取值可写英文或所列中文（如 本科、全日制、审核通过、是/否），日期可写 1992-03-05 或
+    1992年3月5日。Every field with its Chinese name ("title"), description and accepted
+    values (English and Chinese)."""
     from kuaiji.schema import candidate_schema
 
     _dump(candidate_schema())
+
+
+@main.command()
+@click.argument("file", default="candidate.json", required=False)
+@click.option("--force", is_flag=True, help="文件已存在时覆盖 / overwrite an existing FILE.")
+@handled
+def init(file: str, force: bool) -> None:
+    """问答生成考生文件 FILE（默认 candidate.json）/ write a candidate file from answers.
+
+    逐项提问（姓名、证件、手机、属地、全国平台账号、学历、在岗信息、信息采集、证件照），
+    每个回答按考生文件的规则检查，有误时说明原因并重问；可写中文（如 本科、审核通过、是）。
+    写出 UTF-8 JSON；文件已存在时不覆盖，除非加 --force。其余字段见 kuaiji schema。
+
+    退出码 / exit codes: 0 已写入, 1 已取消（未写入）, 2 参数有误（如文件已存在）."""
+    from kuaiji.errors import InputError
+
+    target = Path(file)
+    folder = target.parent if str(target.parent) else Path()
+    if file == "-":
+        raise InputError.single("FILE", "init 只写入文件", "写一个文件名，如 candidate.json")
+    if target.is_dir():
+        raise InputError.single("FILE", f"“{file}”是一个文件夹", "写一个文件名，如 candidate.json")
+    if not folder.is_dir():
+        raise InputError.single("FILE", f"文件夹“{folder}”不存在", "先建好文件夹，或换一个路径")
+    if target.exists() and not force:
+        raise InputError.single(
+            "FILE", f"文件“{file}”已存在，没有覆盖", "换一个文件名，或加 --force 覆盖它"
+        )
+    try:
+        document = _interview()
+    except click.Abort:
+        click.echo("\n已取消，没有写入任何文件。", err=True)
+        sys.exit(1)
+    if target.exists() and not force:  # created while the questions were answered
+        raise InputError.single(
+            "FILE", f"文件“{file}”已存在，没有覆盖", "换一个文件名，或加 --force 覆盖它"
+        )
+    text = json.dumps(document, ensure_ascii=False, indent=2) + "\n"
+    _write(file, text.encode("utf-8"))
+    click.echo(f"已写入 {file}。")
+    click.echo(f"检查能否报名：kuaiji precheck {file} --exam 中级 --year 年份")
+    click.echo("其余字段（继续教育、专业技术资格等）可按 kuaiji schema 的说明补充。")
+
+
+def _interview() -> dict[str, Any]:
+    """``kuaiji init``'s questions. Every answer is structured by the converter as the file
+    will be (Chinese words, lenient dates and phones); a refused one is said why and asked
+    again. The resident ID's check digit, the mobile number and the region are checked too."""
+    from kuaiji.convert import structure_field, unstructure
+    from kuaiji.engine import candidate_from_dict
+    from kuaiji.errors import InputError
+    from kuaiji.models import (
+        Candidate,
+        Collection,
+        CollectionStatus,
+        Education,
+        EducationMode,
+        IdType,
+        NationalAccount,
+        Photo,
+        Work,
+        WorkStatus,
+        zh_name,
+    )
+    from kuaiji.plugins import get_registry
+    from kuaiji.schema import LABELS
+
+    def ask(
+        cls: type,
+        path: str,
+        *,
+        default: str | None = None,
+        optional: bool = False,
+        hint: str = "",
+        check: Callable[[Any], str | None] | None = None,
+    ) -> Any:
+        """The field at ``path`` (of class ``cls``) from the answer, asked until accepted;
+        None for an empty answer to an optional question."""
+        name = path.rsplit(".", 1)[-1]
+        notes = [hint] if hint else []
+        notes += ["可不填，直接回车"] if optional else []
+        text = LABELS[path] + (f"（{'；'.join(notes)}）" if notes else "")
+        while True:
+            answer = click.prompt(
+                text,
+                default=default if default is not None else ("" if optional else None),
+                show_default=default is not None,
+            ).strip()
+            if not answer:
+                if optional:
+                    return None
+                click.echo(f"  {path}：必须填写", err=True)
+                continue
+            try:
+                value = structure_field(cls, name, answer, path=path)
+            except InputError as exc:
+                click.echo(f"  {exc.describe()}", err=True)
+                continue
+            problem = check(value) if check else None
+            if problem is None:
+                return value
+            click.echo(f"  {path}：{problem}", err=True)
+
+    def choices(enum_cls: Any) -> str:
+        return "、".join(zh_name(m) for m in enum_cls)
+
+    def yes(cls: type, path: str) -> bool:
+        return bool(ask(cls, path, default="否", hint="是/否"))
+
+    def resident_id(number: str) -> str | None:
+        from stdnum import exceptions
+        from stdnum.cn import ric
+
+        try:
+            ric.validate(number)
+        except exceptions.InvalidLength:
+            return f"居民身份证号码应为 18 位，现为 {len(number)} 位；核对后重新输入"
+        except exceptions.InvalidChecksum:
+            return "居民身份证号码的校验位（最后一位）不对；核对后重新输入"
+        except exceptions.ValidationError:
+            return "不是有效的居民身份证号码（数字或出生日期不对）；核对后重新输入"
+        return None
+
+    def mobile(phone: str) -> str | None:
+        if len(phone) == 11 and phone.isascii() and phone.isdigit() and phone[0] == "1":
+            return None
+        return "应为 11 位大陆手机号码（可带空格、短横线或 +86）；核对后重新输入"
+
+    registry = get_registry()
+
+    def region(cls: type, path: str, default: str | None = None) -> str:
+        found: list[str] = []
+
+        def known(text: str) -> str | None:
+            try:
+                place = registry.resolve(text, field=path)
+            except InputError as exc:
+                return "；".join(
+                    f"{p.message}；{p.fix}" if p.fix else p.message for p in exc.problems
+                )
+            found.append(place.code)
+            click.echo(f"  {LABELS[path]}：{place.name}（{place.code}）")
+            return None
+
+        ask(cls, path, default=default, hint="行政区划代码或地名，如 440305、深圳市", check=known)
+        return found[-1]
+
+    doc: dict[str, Any] = {"name": ask(Candidate, "name", hint="按身份证件填写")}
+    id_type = ask(Candidate, "id_type", default=zh_name(IdType.RESIDENT_ID), hint=choices(IdType))
+    doc["id_type"] = id_type.value
+    doc["id_number"] = ask(
+        Candidate, "id_number", check=resident_id if id_type is IdType.RESIDENT_ID else None
+    )
+    doc["phone"] = ask(Candidate, "phone", hint="11 位", check=mobile)
+    doc["region"] = region(Candidate, "region")
+    registered = yes(NationalAccount, "national_account.registered")
+    verified = registered and yes(NationalAccount, "national_account.real_name_verified")
+    doc["national_account"] = {"registered": registered, "real_name_verified": verified}
+    level = ask(Education, "education.level", optional=True, hint="最高学历，如 本科、大专")
+    if level is not None:
+        mode = ask(
+            Education,
+            "education.mode",
+            default=zh_name(EducationMode.FULL_TIME),
+            hint=choices(EducationMode),
+        )
+        education = {"mode": mode.value, "level": level.value}
+        graduated = ask(Education, "education.graduated", optional=True, hint="如 2012-07-01")
+        if graduated is not None:
+            education["graduated"] = unstructure(graduated)
+        doc["education"] = [education]
+    status = ask(Work, "work.status", optional=True, hint=choices(WorkStatus))
+    if status is not None:
+        work: dict[str, Any] = {"status": status.value}
+        if status is WorkStatus.ACCOUNTING:
+            since = ask(Work, "work.accounting_since", optional=True, hint="如 2015-08-01")
+            if since is not None:
+                work["accounting_since"] = unstructure(since)
+        if status in (WorkStatus.ACCOUNTING, WorkStatus.NON_ACCOUNTING):
+            employer = ask(Work, "work.employer", optional=True)
+            if employer is not None:
+                work["employer"] = employer
+        doc["work"] = work
+    collected = ask(
+        Collection,
+        "collection.status",
+        default=zh_name(CollectionStatus.NONE),
+        hint=choices(CollectionStatus),
+    )
+    doc["collection"] = {"status": collected.value}
+    if collected is not CollectionStatus.NONE:
+        doc["collection"]["region"] = region(Collection, "collection.region", doc["region"])
+    photo = ask(Photo, "photo.path", optional=True, hint="相对考生文件所在的文件夹，如 wang.jpg")
+    if photo is not None:
+        doc["photo"] = {"path": photo}
+    candidate_from_dict(doc)  # the whole document, as precheck will read it
+    return doc
 
 
 @main.command()

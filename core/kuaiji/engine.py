@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import datetime as dt
 import enum
-import json
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Any
@@ -54,40 +53,44 @@ EXIT_CODES = {Verdict.READY: 0, Verdict.NOT_READY: 1, Verdict.TOO_LATE: 1, Verdi
 
 
 def load_candidate(path: str | Path) -> Candidate:
-    """Read a candidate JSON file; :class:`InputError` names the file and every bad field."""
+    """Read a candidate JSON file; :class:`InputError` names the file and every bad field.
+
+    UTF-8, with or without the BOM Windows Notepad writes. Any other encoding (UTF-16, GBK /
+    GB18030) is one error naming it and how to save the file as UTF-8."""
     where = str(path)
     try:
-        text = Path(path).read_text(encoding="utf-8")
+        raw = Path(path).read_bytes()
     except FileNotFoundError:
-        raise InputError.single("", "file not found", "check the path", source=where) from None
-    except (OSError, UnicodeDecodeError) as exc:
         raise InputError.single(
-            "",
-            f"cannot read the file ({type(exc).__name__})",
-            "save it as UTF-8 JSON",
-            source=where,
+            "", "找不到这个文件", "检查路径和文件名（可用 kuaiji init 新建考生文件）", source=where
         ) from None
-    return parse_candidate(text, source=where)
+    except IsADirectoryError:
+        raise InputError.single(
+            "", "这是一个文件夹，不是文件", "给出考生文件（.json）的路径", source=where
+        ) from None
+    except PermissionError:
+        raise InputError.single(
+            "", "没有读取这个文件的权限", "检查文件权限", source=where
+        ) from None
+    except OSError as exc:
+        raise InputError.single(
+            "", f"无法读取文件（{type(exc).__name__}）", "检查路径和磁盘", source=where
+        ) from None
+    from kuaiji.convert import decode_text
+
+    return parse_candidate(decode_text(raw, source=where), source=where)
 
 
 def parse_candidate(text: str, *, source: str = "<stdin>") -> Candidate:
-    try:
-        data = json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise InputError.single(
-            f"line {exc.lineno} column {exc.colno}",
-            f"invalid JSON: {exc.msg}",
-            "fix the JSON syntax (a validator such as `python -m json.tool FILE` shows where)",
-            source=source,
-        ) from None
-    except RecursionError:
-        raise InputError.single(
-            "", "JSON nested too deeply", "flatten the document", source=source
-        ) from None
-    return candidate_from_dict(data, source=source)
+    """A candidate from JSON text (a leading BOM is dropped); JSON errors in Chinese."""
+    from kuaiji.convert import parse_json
+
+    return candidate_from_dict(parse_json(text, source=source), source=source)
 
 
 def candidate_from_dict(data: Any, *, source: str | None = None) -> Candidate:
+    """A candidate from a JSON-like dict (English values, or their Chinese words; lenient
+    dates, phones and ID numbers): :class:`InputError` in Chinese names every bad field."""
     return structure(data, Candidate, source=source)
 
 
@@ -477,11 +480,19 @@ def plugin_finding(problem: PluginProblem) -> Finding:
 
 
 def _level(exam: ExamLevel | str) -> ExamLevel:
+    """``junior``/``intermediate`` or 初级/中级 as an ExamLevel."""
+    if isinstance(exam, ExamLevel):
+        return exam
+    words = {"初级": ExamLevel.JUNIOR, "中级": ExamLevel.INTERMEDIATE}
+    found = words.get(exam.strip()) if isinstance(exam, str) else None
+    if found is not None:
+        return found
     try:
         return ExamLevel(exam)
     except ValueError:
+        shown = f"“{exam}”" if isinstance(exam, str) and len(exam) <= 20 else "这个值"
         raise InputError.single(
-            "--exam", f"unknown exam {exam!r}", "use junior (初级) or intermediate (中级)"
+            "--exam", f"不认识的考试级别{shown}", "写 初级 或 中级（或 junior、intermediate）"
         ) from None
 
 

@@ -14,15 +14,15 @@ import attrs
 @attrs.frozen
 class Problem:
     """One thing wrong with an input: where (a JSON path such as ``education[0].level``),
-    what, and how to fix it."""
+    what, and how to fix it; shown as ``where：what；fix`` (Chinese punctuation)."""
 
     path: str
     message: str
     fix: str | None = None
 
     def __str__(self) -> str:
-        where = f"{self.path}: " if self.path else ""
-        fix = f" ({self.fix})" if self.fix else ""
+        where = f"{self.path}：" if self.path else ""
+        fix = f"；{self.fix}" if self.fix else ""
         return f"{where}{self.message}{fix}"
 
 
@@ -52,10 +52,10 @@ class InputError(KuaijiError):
         return InputError(self.problems, source=source)
 
     def describe(self) -> str:
-        head = f"{self.source}: " if self.source else ""
+        head = f"{self.source}：" if self.source else ""
         if len(self.problems) == 1:
             return f"{head}{self.problems[0]}"
-        lines = [f"{head}{len(self.problems)} problems:"]
+        lines = [f"{head}共 {len(self.problems)} 处问题："]
         lines += [f"  - {p}" for p in self.problems]
         return "\n".join(lines)
 

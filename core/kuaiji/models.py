@@ -3,6 +3,11 @@
 A candidate describes themselves in JSON; :func:`kuaiji.load_candidate` turns it into a
 :class:`Candidate`. Unknown fields are refused. The JSON Schema is
 :func:`kuaiji.schema.candidate_schema` (``kuaiji schema``).
+
+Every enum's value may also be written with one of its Chinese words: the table ``ZH[Enum]``
+next to each enum (word → value). The first word of a value is its Chinese name, shown in
+messages, in the schema and by ``kuaiji init``. Only exact, unambiguous words: 研究生 (硕士 or
+博士?) or 中职 (中专 or 职高?) are not among them.
 """
 
 # No ``from __future__ import annotations`` here: cattrs would have to evaluate every field's
@@ -14,6 +19,9 @@ import enum
 
 import attrs
 
+ZH: dict[type[enum.Enum], dict[str, str]] = {}
+"""The Chinese words of each enum's values, word → value (filled next to each enum below)."""
+
 
 class IdType(enum.StrEnum):
     RESIDENT_ID = "resident_id"  # 居民身份证
@@ -22,15 +30,39 @@ class IdType(enum.StrEnum):
     PASSPORT = "passport"  # 护照
 
 
+ZH[IdType] = {
+    "居民身份证": "resident_id",
+    "身份证": "resident_id",
+    "港澳居民来往内地通行证": "hk_macao_pass",
+    "回乡证": "hk_macao_pass",
+    "台湾居民来往大陆通行证": "taiwan_pass",
+    "台胞证": "taiwan_pass",
+    "护照": "passport",
+}
+
+
 class Gender(enum.StrEnum):
     MALE = "male"
     FEMALE = "female"
     UNKNOWN = "unknown"  # 未知的性别 (offered by the Shenzhen platform)
 
 
+ZH[Gender] = {
+    "男": "male",
+    "男性": "male",
+    "女": "female",
+    "女性": "female",
+    "未知的性别": "unknown",
+    "未知": "unknown",
+}
+
+
 class EducationMode(enum.StrEnum):
     FULL_TIME = "full_time"  # 全日制
     PART_TIME = "part_time"  # 非全日制
+
+
+ZH[EducationMode] = {"全日制": "full_time", "非全日制": "part_time"}
 
 
 class EducationLevel(enum.StrEnum):
@@ -44,11 +76,48 @@ class EducationLevel(enum.StrEnum):
     DOCTOR = "doctor"  # 博士
 
 
+ZH[EducationLevel] = {
+    "高中": "high_school",
+    "职高": "high_school",
+    "职业高中": "high_school",
+    "技校": "high_school",
+    "技工学校": "high_school",
+    "中专": "secondary_vocational",
+    "中等专业学校": "secondary_vocational",
+    "大专": "associate",
+    "专科": "associate",
+    "大学专科": "associate",
+    "高职": "associate",  # 高等职业教育 (专科 level), not 职高
+    "本科": "bachelor",
+    "大学本科": "bachelor",
+    "学士": "bachelor",
+    "第二学士": "second_bachelor",
+    "第二学士学位": "second_bachelor",
+    "研究生班": "postgraduate_class",
+    "硕士": "master",
+    "硕士研究生": "master",
+    "博士": "doctor",
+    "博士研究生": "doctor",
+}
+
+
 class WorkStatus(enum.StrEnum):
     ACCOUNTING = "accounting"  # 会计工作岗位
     NON_ACCOUNTING = "non_accounting"  # 非会计工作岗位
     UNEMPLOYED = "unemployed"  # 待业
     STUDENT = "student"  # 在校生
+
+
+ZH[WorkStatus] = {
+    "会计工作岗位": "accounting",
+    "会计岗位": "accounting",
+    "非会计工作岗位": "non_accounting",
+    "非会计岗位": "non_accounting",
+    "待业": "unemployed",
+    "在校生": "student",
+    "在校学生": "student",
+    "学生": "student",
+}
 
 
 class QualificationKind(enum.StrEnum):
@@ -59,6 +128,15 @@ class QualificationKind(enum.StrEnum):
     OTHER = "other"
 
 
+ZH[QualificationKind] = {
+    "会计": "accounting",
+    "经济": "economics",
+    "统计": "statistics",
+    "审计": "audit",
+    "其他": "other",
+}
+
+
 class QualificationLevel(enum.StrEnum):
     JUNIOR = "junior"
     INTERMEDIATE = "intermediate"
@@ -66,10 +144,28 @@ class QualificationLevel(enum.StrEnum):
     PROFESSOR = "professor"
 
 
+ZH[QualificationLevel] = {
+    "初级": "junior",
+    "中级": "intermediate",
+    "高级": "senior",
+    "副高级": "senior",
+    "正高级": "professor",
+    "正高": "professor",
+}
+
+
 class QualificationMethod(enum.StrEnum):
     EXAM = "exam"
     REVIEW = "review"
     EXAM_REVIEW = "exam_review"
+
+
+ZH[QualificationMethod] = {
+    "考试": "exam",
+    "评审": "review",
+    "考评结合": "exam_review",
+    "考试与评审结合": "exam_review",
+}
 
 
 class CollectionStatus(enum.StrEnum):
@@ -79,6 +175,24 @@ class CollectionStatus(enum.StrEnum):
     REJECTED = "rejected"
 
 
+ZH[CollectionStatus] = {
+    "未采集": "none",
+    "无": "none",
+    "未提交": "none",
+    "已提交": "submitted",
+    "待审核": "submitted",
+    "审核中": "submitted",
+    "审核通过": "approved",
+    "已审核": "approved",
+    "已通过": "approved",
+    "被退回": "rejected",
+    "退回": "rejected",
+    "已退回": "rejected",
+    "未通过": "rejected",
+    "审核不通过": "rejected",
+}
+
+
 class ReviewStatus(enum.StrEnum):
     NONE = "none"  # not applied for
     APPLIED = "applied"  # waiting for the decision
@@ -86,11 +200,43 @@ class ReviewStatus(enum.StrEnum):
     REJECTED = "rejected"
 
 
+ZH[ReviewStatus] = {
+    "未申请": "none",
+    "无": "none",
+    "已申请": "applied",
+    "待审核": "applied",
+    "审核中": "applied",
+    "已提交": "applied",
+    "审核通过": "approved",
+    "已通过": "approved",
+    "未通过": "rejected",
+    "审核不通过": "rejected",
+    "被退回": "rejected",
+    "退回": "rejected",
+}
+
+
 class Exemption(enum.StrEnum):
     """A degree that exempts a 中级 candidate from 《财务管理》 (applied for on site)."""
 
     MPACC = "mpacc"  # 会计硕士专业学位
     DPACC = "dpacc"  # 会计博士专业学位
+
+
+ZH[Exemption] = {
+    "会计硕士": "mpacc",
+    "会计硕士专业学位": "mpacc",
+    "MPAcc": "mpacc",
+    "会计博士": "dpacc",
+    "会计博士专业学位": "dpacc",
+    "DPAcc": "dpacc",
+}
+
+
+def zh_name(member: enum.Enum) -> str:
+    """The Chinese name of an enum member (the first of its words), else its value."""
+    words = ZH.get(type(member), {})
+    return next((w for w, v in words.items() if v == member.value), str(member.value))
 
 
 @attrs.frozen
