@@ -257,6 +257,7 @@ def test_json_contract() -> None:
         "url",
         "url_reliability",
         "source",
+        "source_text",
     }
     assert {"id", "title", "platform", "url", "opens", "closes", "done", "projected"} <= set(
         report["steps"][0]

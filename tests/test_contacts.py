@@ -122,7 +122,7 @@ def test_found_by_name(query: str, name: str) -> None:
     data = _json(query)
     assert name in [c["name"] for c in data["contacts"]]
     out = _run(query).output
-    assert name in out and "办公室" in out
+    assert name in out and "电话" in out
 
 
 def test_exact_names_come_first() -> None:

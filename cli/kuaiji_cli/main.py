@@ -150,7 +150,11 @@ def _at(at: str | None) -> dt.datetime | None:
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
-@click.option("--debug", is_flag=True, help="内部错误时显示调用栈（个人信息已遮盖）/ show tracebacks of internal errors.")
+@click.option(
+    "--debug",
+    is_flag=True,
+    help="内部错误时显示调用栈（个人信息已遮盖）/ show tracebacks of internal errors.",
+)
 @click.version_option(
     package_name="kuaiji-cli", prog_name="kuaiji", help="显示版本 / show the version."
 )
@@ -168,7 +172,9 @@ def main(debug: bool) -> None:
 
 @main.command()
 @click.argument("file", required=False)
-@click.option("--exam", type=EXAMS, required=True, help="考试级别：初级（junior）或中级（intermediate）。")
+@click.option(
+    "--exam", type=EXAMS, required=True, help="考试级别：初级（junior）或中级（intermediate）。"
+)
 @click.option("--year", type=int, required=True, help="考试年份，如 2026 / exam year.")
 @click.option(
     "--at",
@@ -176,9 +182,13 @@ def main(debug: bool) -> None:
     metavar="DATETIME",
     help="评估时间，如 2026-06-20T10:00（不写时区即北京时间；默认：现在）/ evaluation time.",
 )
-@click.option("--json", "as_json", is_flag=True, help="输出一个 JSON 对象（批量：汇总）/ print JSON.")
 @click.option(
-    "--show-personal-data", is_flag=True, help="显示完整姓名、证件号码和手机号（默认遮盖）/ do not mask personal data."
+    "--json", "as_json", is_flag=True, help="输出一个 JSON 对象（批量：汇总）/ print JSON."
+)
+@click.option(
+    "--show-personal-data",
+    is_flag=True,
+    help="显示完整姓名、证件号码和手机号（默认遮盖）/ do not mask personal data.",
 )
 @click.option(
     "--ics",
@@ -193,7 +203,10 @@ def main(debug: bool) -> None:
     help="批量检查：.jsonl、.csv、.xlsx 文件，.json 文件所在的文件夹，或 -（标准输入）/ check many candidates.",
 )
 @click.option(
-    "--out", "out", metavar="FILE", help="批量：结果写入此文件（默认：标准输出）/ batch output file."
+    "--out",
+    "out",
+    metavar="FILE",
+    help="批量：结果写入此文件（默认：标准输出）/ batch output file.",
 )
 @click.option(
     "--format",
@@ -406,16 +419,22 @@ def contacts(region: str, as_json: bool) -> None:
         return
     offices = registry.contacts_for(resolved)
     zones = registry.contacts_within(resolved.code)
+    # An office whose own name matches but that the code does not reach (阳江市 海陵区 has
+    # no code; GB/T 2260's only 海陵区 is in 泰州): shown too, never silently dropped.
+    listed = {id(c) for c in (*offices, *zones)}
+    named = (
+        [] if query.isascii() else [c for c in registry.find_contacts(query) if id(c) not in listed]
+    )
     if as_json:
         _dump(
             {
                 "region": {"code": resolved.code, "name": resolved.name},
-                "contacts": [_contact_dict(registry, c) for c in offices],
+                "contacts": [_contact_dict(registry, c) for c in (*offices, *named)],
                 "zones": [_contact_dict(registry, c) for c in zones],
             }
         )
         return
-    if not offices and not zones:
+    if not offices and not zones and not named:
         click.echo(f"{resolved.name} {resolved.code}：已安装的插件没有该地区的联系方式（未知）")
         return
     click.echo(f"{resolved.name} {resolved.code}：")
@@ -426,6 +445,10 @@ def contacts(region: str, as_json: bool) -> None:
     if zones:
         click.echo("  辖区内没有行政区划代码的功能区（开发区、新区等）：")
         for c in zones:
+            _echo_contact(registry, c)
+    if named:
+        click.echo(f"  名称与“{query}”相符的其他办公室：")
+        for c in named:
             _echo_contact(registry, c)
 
 
@@ -455,24 +478,10 @@ def _contact_dict(registry: Any, contact: Any) -> dict[str, Any]:
 
 
 def _echo_contact(registry: Any, c: Any, *, code: bool = False) -> None:
-    from kuaiji.regions import division_name
+    from kuaiji_cli import render
 
-    click.echo(f"  {c.name}  电话：{'、'.join(c.phones) or '未知'}")
-    if c.address:
-        click.echo(f"      地址：{c.address}")
-    if c.code is not None and code:
-        click.echo(f"      行政区划代码：{c.code}（{division_name(c.code) or '名称未知'}）")
-    if c.code is None:
-        place = registry.contact_place(c)
-        county = (
-            f"{division_name(place.county)} {place.county}（据来源所列名称或地址）"
-            if place.county
-            else "来源未说明（未知）"
-        )
-        click.echo(f"      行政区划代码：无（功能区）；所在区县：{county}")
-    if c.note:
-        click.echo(f"      说明：{c.note}")
-    click.echo(f"      来源：{c.source} [{c.plugin}]")
+    for line in render.contact_lines(registry, c, code=code):
+        click.echo(line)
 
 
 @main.command()
@@ -717,7 +726,11 @@ def change(file: str, sets: tuple[str, ...], at: str | None, as_json: bool) -> N
 @main.command()
 @click.argument("file")
 @click.option(
-    "--to", "to", required=True, metavar="REGION", help="调入地区：代码或地名，如 430102、长沙市芙蓉区 / destination region."
+    "--to",
+    "to",
+    required=True,
+    metavar="REGION",
+    help="调入地区：代码或地名，如 430102、长沙市芙蓉区 / destination region.",
 )
 @click.option("--exam", type=EXAMS, default="intermediate", show_default=True)
 @click.option(
@@ -761,7 +774,9 @@ def transfer(
 )
 @click.option("--at", "at", metavar="DATETIME", help="评估时间（默认：现在）/ evaluation time.")
 @click.option("--json", "as_json", is_flag=True)
-@click.option("--ics", "ics", metavar="FILE", help="同时写成日历文件 / also write an iCalendar file.")
+@click.option(
+    "--ics", "ics", metavar="FILE", help="同时写成日历文件 / also write an iCalendar file."
+)
 @handled
 def deadlines(
     regions: tuple[str, ...],
@@ -790,7 +805,11 @@ def deadlines(
 
 @main.command()
 @click.option(
-    "--region", "regions", multiple=True, metavar="CODE", help="地区，可重复（默认：全部）/ region, repeatable."
+    "--region",
+    "regions",
+    multiple=True,
+    metavar="CODE",
+    help="地区，可重复（默认：全部）/ region, repeatable.",
 )
 @click.option(
     "--timeout",
@@ -827,7 +846,11 @@ def rules() -> None:
 
 @rules.command("update")
 @click.option(
-    "--from", "url", required=True, metavar="URL", help="规则包 index.json 的 https 网址 / https URL of the bundle's index.json."
+    "--from",
+    "url",
+    required=True,
+    metavar="URL",
+    help="规则包 index.json 的 https 网址 / https URL of the bundle's index.json.",
 )
 @click.option("--json", "as_json", is_flag=True)
 @handled
@@ -975,11 +998,22 @@ def plugins_check(paths: tuple[str, ...]) -> None:
 @plugins.command("new")
 @click.argument("name")
 @click.option(
-    "--region", required=True, metavar="CODE", help="插件服务的地区（2 或 4 位代码）/ the region it serves."
+    "--region",
+    required=True,
+    metavar="CODE",
+    help="插件服务的地区（2 或 4 位代码）/ the region it serves.",
 )
-@click.option("--parent", metavar="CODE", help="其下另设考区的子地区，如 33 下的 3302 / a child region under it.")
 @click.option(
-    "--dir", "folder", default=".", show_default=True, help="在此文件夹下创建 kuaiji-NAME/ / where to create it."
+    "--parent",
+    metavar="CODE",
+    help="其下另设考区的子地区，如 33 下的 3302 / a child region under it.",
+)
+@click.option(
+    "--dir",
+    "folder",
+    default=".",
+    show_default=True,
+    help="在此文件夹下创建 kuaiji-NAME/ / where to create it.",
 )
 @handled
 def plugins_new(name: str, region: str, parent: str | None, folder: str) -> None:
@@ -997,7 +1031,9 @@ def account() -> None:
 
 
 @account.command()
-@click.option("--region", required=True, metavar="CODE", help="地区代码或地名 / region code or name.")
+@click.option(
+    "--region", required=True, metavar="CODE", help="地区代码或地名 / region code or name."
+)
 @click.option("--at", "at", metavar="DATETIME", help="评估时间（默认：现在）/ evaluation time.")
 @click.option("--json", "as_json", is_flag=True)
 @handled
@@ -1012,7 +1048,9 @@ def reset(region: str, at: str | None, as_json: bool) -> None:
 
 
 @account.command("check-password")
-@click.option("--region", required=True, metavar="CODE", help="地区代码或地名 / region code or name.")
+@click.option(
+    "--region", required=True, metavar="CODE", help="地区代码或地名 / region code or name."
+)
 @click.option("--json", "as_json", is_flag=True)
 @handled
 def check_password(region: str, as_json: bool) -> None:
