@@ -1,5 +1,5 @@
-"""`kuaiji precheck --batch`: streaming input and output, a progress bar on a terminal,
-a summary at the end, and a clean stop on Ctrl-C."""
+"""`kuaiji precheck --batch`: streaming input and output (JSON Lines, CSV or .xlsx), a
+progress bar on a terminal, a summary at the end, and a clean stop on Ctrl-C."""
 
 from __future__ import annotations
 
@@ -8,14 +8,37 @@ import json
 import os
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
-from typing import TextIO
+from typing import Any, TextIO
 
 import click
 
 from kuaiji import clock
-from kuaiji.batch import Options, Summary, open_input, run
+from kuaiji.batch import VERDICT_ZH, Options, Summary, open_input, run
+from kuaiji.errors import InputError
 from kuaiji.records import ExamLevel
+
+_SUFFIXES = {".csv": "csv", ".xlsx": "xlsx", ".jsonl": "jsonl", ".ndjson": "jsonl"}
+
+
+def choose_format(requested: str | None, out: str | None) -> str:
+    """The output format: ``--format``, else the ``--out`` file's extension, else JSON
+    Lines. A format that contradicts the extension, or xlsx without a file, is refused."""
+    suffix = Path(out).suffix.lower() if out else ""
+    implied = _SUFFIXES.get(suffix)
+    fmt = requested or implied or "jsonl"
+    if requested and implied and requested != implied:
+        raise InputError.single(
+            "--format",
+            f"--format {requested} 与 --out 文件的扩展名 {suffix} 不一致",
+            f"把 --out 改成 .{requested} 文件，或去掉 --format",
+        )
+    if fmt == "xlsx" and not out:
+        raise InputError.single(
+            "--out", ".xlsx 只能写入文件", "加上 --out 结果.xlsx（或用 --format csv 输出到屏幕）"
+        )
+    return fmt
 
 
 def run_batch(
@@ -30,7 +53,7 @@ def run_batch(
     as_json: bool,
     show_personal_data: bool,
 ) -> int:
-    fmt = output_format or ("csv" if out and out.lower().endswith(".csv") else "jsonl")
+    fmt = choose_format(output_format, out)
     options = Options(ExamLevel(exam), year, at or clock.now(), fmt, show_personal_data)
     if (
         out
@@ -38,32 +61,55 @@ def run_batch(
         and Path(out).exists()
         and Path(out).resolve() == Path(source).resolve()
     ):
-        from kuaiji.errors import InputError
-
         raise InputError.single(
             "--out",
-            "is the input file: it would be emptied before it is read",
-            "write the results to another file",
+            "就是输入文件：写结果之前它会被清空",
+            "把结果写到另一个文件",
         )
+    if out and Path(out).is_dir():
+        raise InputError.single("--out", f"{out!r} 是文件夹", "给出一个文件名，如 结果.csv")
+    if out and not (Path(out).parent if str(Path(out).parent) else Path()).is_dir():
+        raise InputError.single(
+            "--out", f"文件夹 {str(Path(out).parent)!r} 不存在", "先建好文件夹，或换一个路径"
+        )
+    xlsx = None
+    if fmt == "xlsx":
+        from kuaiji.batch import XlsxWriter
+
+        assert out is not None
+        xlsx = XlsxWriter(Path(out))  # before reading: a missing openpyxl fails at once
     source_input = open_input(source)
     workers = jobs or os.cpu_count() or 1
-    target: TextIO = Path(out).open("w", encoding="utf-8", newline="") if out else sys.stdout  # noqa: SIM115
+    target: TextIO | None = None
+    write: Callable[[str], None]
+    if xlsx is not None:
+        write = xlsx.write
+    else:
+        target = Path(out).open("w", encoding="utf-8", newline="") if out else sys.stdout  # noqa: SIM115
+        write = _writer(target)
     bar = _Progress(source_input.fraction) if sys.stderr.isatty() else None
     try:
         summary = run(
             source_input,
             options,
-            lambda text: _write(target, text),
+            write,
             jobs=workers,
             progress=bar.update if bar else None,
         )
     finally:
         if bar:
             bar.clear()
-        if out:
+        if target is not None and out:
             target.close()
-        else:
+        elif target is not None:
             target.flush()
+    if summary.produced_by is None:  # no record: say what would have checked them
+        from kuaiji.batch import produced_by
+        from kuaiji.plugins import get_registry
+
+        summary.produced_by = produced_by(get_registry()).to_dict()
+    if xlsx is not None:
+        xlsx.close(summary, options, summary.produced_by)
     report = sys.stdout if out else sys.stderr
     if as_json:
         click.echo(json.dumps(summary.to_dict(), ensure_ascii=False, indent=2), file=report)
@@ -72,8 +118,11 @@ def run_batch(
     return summary.exit_code
 
 
-def _write(target: TextIO, text: str) -> None:
-    target.write(text)
+def _writer(target: TextIO) -> Callable[[str], None]:
+    def write(text: str) -> None:
+        target.write(text)
+
+    return write
 
 
 def summary_text(summary: Summary) -> str:
@@ -84,15 +133,9 @@ def summary_text(summary: Summary) -> str:
         )
     rate = f"，{summary.records / summary.seconds:,.0f} 条/秒" if summary.seconds else ""
     lines.append(f"共 {summary.records} 条，用时 {summary.seconds:.1f} 秒{rate}")
-    names = {
-        "ready": "可以报名",
-        "pending": "待审核",
-        "not_ready": "尚未就绪",
-        "too_late": "已来不及",
-        "error": "无法检查",
-    }
     lines.append(
-        "结论：" + "，".join(f"{names.get(k, k)} {v}" for k, v in summary.verdicts.most_common())
+        "结论："
+        + "，".join(f"{VERDICT_ZH.get(k, k)} {v}" for k, v in summary.verdicts.most_common())
     )
     lines.append("地区：" + "，".join(f"{k} {v}" for k, v in summary.regions.most_common(12)))
     if summary.rules:
@@ -100,6 +143,11 @@ def summary_text(summary: Summary) -> str:
         lines.extend(f"  {rule} {count}" for rule, count in summary.rules.most_common(10))
     if summary.plugin_failures:
         lines.append(f"插件出错影响了 {summary.plugin_failures} 条（rule plugin.error）")
+    if summary.input_notes:
+        lines.append("读取：" + "；".join(summary.input_notes))
+    produced: dict[str, Any] | None = summary.produced_by
+    if produced:
+        lines.append(f"生成工具：{produced['text']}（指纹 #{produced['digest']}）")
     return "\n".join(lines)
 
 
