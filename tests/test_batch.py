@@ -199,15 +199,15 @@ def test_csv_round_trip_with_chinese_text(tmp_path: Path) -> None:
     raw = out.read_bytes()
     assert raw.startswith("\ufeff".encode())  # Excel reads UTF-8 with a BOM
     table = list(csv.DictReader(io.StringIO(raw.decode("utf-8-sig"))))
-    assert [r["record"] for r in table] == ["row 2", "row 3", "row 4"]
-    assert [r["name"] for r in table[:2]] == ["王芳", "李雷"]
-    assert table[0]["verdict"] == "ready" and table[0]["region_name"] == "北京市朝阳区"
-    assert table[1]["verdict"] == "not_ready"
-    rules = set(table[1]["rules"].split(";"))
+    assert [r["记录"] for r in table] == ["第 2 行", "第 3 行", "第 4 行"]
+    assert [r["姓名"] for r in table[:2]] == ["王芳", "李雷"]
+    assert table[0]["结论代码"] == "ready" and table[0]["地区"] == "北京市朝阳区"
+    assert table[1]["结论代码"] == "not_ready" and table[1]["结论"] == "尚未就绪"
+    rules = set(table[1]["规则"].split(";"))
     assert "account.national" in rules and "photo.spec" in rules  # 2026: no photo file given
-    assert "[error] account.national" in table[1]["findings"]
-    assert len(table[1]["findings"].splitlines()) >= 2  # one finding a line in the cell
-    assert table[2]["verdict"] == "error" and "education" in table[2]["error"]
+    assert "1. 【需处理】" in table[1]["问题"]
+    assert len(table[1]["问题"].splitlines()) >= 2  # one finding a line in the cell
+    assert table[2]["结论代码"] == "error" and "education" in table[2]["问题"]
 
 
 def test_unknown_csv_column_is_bad_input(tmp_path: Path) -> None:

@@ -114,21 +114,24 @@ def test_csv_cells_that_used_to_crash_become_error_rows(tmp_path: Path) -> None:
     )
     assert result.returncode == 1, result.stderr
     table = list(csv.DictReader(io.StringIO(result.stdout.lstrip("\ufeff"))))
-    assert [r["record"] for r in table] == ["row 2", "row 4", "row 5"]  # where each record starts
-    assert table[0]["verdict"] == "error" and "social_security_months" in table[0]["error"]
-    assert table[2]["name"].startswith("'=")  # shown as text, never run as a formula
+    assert [r["记录"] for r in table] == ["第 2 行", "第 4 行", "第 5 行"]  # where each starts
+    assert table[0]["结论代码"] == "error" and "social_security_months" in table[0]["问题"]
+    assert table[2]["姓名"].startswith("'=")  # shown as text, never run as a formula
 
 
-def test_a_csv_that_is_not_utf8_is_reported_row_by_row(tmp_path: Path) -> None:
-    path = _csv(
-        tmp_path / "gbk.csv",
-        [HEADER, ["王芳", "110105199003072346", "13800138000", "110105", "accounting", "12"]],
-        "gbk",
-    )
+def test_a_gbk_csv_is_read_and_a_stray_gbk_row_in_utf8_is_reported(tmp_path: Path) -> None:
+    person = ["王芳", "110105199003072346", "13800138000", "110105", "accounting", "12"]
+    path = _csv(tmp_path / "gbk.csv", [HEADER, person], "gbk")  # what Excel saves in China
     result = kuaiji("precheck", "--batch", str(path), *ARGS, env=ALL)
     assert result.returncode == 1 and "Traceback" not in result.stderr
     row = json.loads(result.stdout)
-    assert row["verdict"] == "error" and "UTF-8" in row["error"]
+    assert row["verdict"] == "not_ready" and row["name"] == "王*"
+    mixed = tmp_path / "mixed.csv"
+    text = _csv(tmp_path / "u.csv", [HEADER, person, person], "utf-8").read_bytes()
+    mixed.write_bytes(text + ",".join(person).encode("gbk") + b"\n")
+    rows = kuaiji("precheck", "--batch", str(mixed), *ARGS, env=ALL).stdout.splitlines()
+    last = json.loads(rows[-1])
+    assert len(rows) == 3 and last["verdict"] == "error" and "UTF-8" in last["error"]
 
 
 def test_invalid_urls_are_usage_errors_and_proxy_failures_are_reported() -> None:

@@ -493,6 +493,15 @@ def test_output_format_and_file_name_must_agree(tmp_path: Path) -> None:
     assert refused.exit_code == 2 and "另存为 .xlsx" in refused.stderr
 
 
+def test_format_xlsx_is_accepted_by_the_command(tmp_path: Path) -> None:
+    source = write_xlsx(tmp_path / "名单.xlsx")
+    out = tmp_path / "result.xlsx"
+    result = invoke("precheck", "--batch", str(source), *ARGS, "--format", "xlsx", "--out", str(out))
+    assert result.exit_code == 1, result.output
+    table, _ = read_xlsx(out)
+    assert len(table) == 3
+
+
 def test_a_gbk_csv_on_stdin_and_several_workers(tmp_path: Path) -> None:
     content = write_csv(tmp_path / "名单.csv", "gbk").read_bytes()
     piped = invoke("precheck", "--batch", "-", *ARGS, "--format", "csv", stdin=content)

@@ -211,7 +211,7 @@ def main(debug: bool) -> None:
 @click.option(
     "--format",
     "output_format",
-    type=click.Choice(["jsonl", "csv"]),
+    type=click.Choice(["jsonl", "csv", "xlsx"]),
     help="批量：结果格式（默认按 --out 的扩展名，否则 jsonl）/ batch output format.",
 )
 @click.option(
