@@ -77,10 +77,12 @@ class Region:
     def doubtful_urls(self) -> frozenset[str]:
         """The URLs that only sources of low reliability give on this chain: marked wherever
         they are shown (never printed as if official)."""
-        platforms = [p for j in self.chain for p in j.platforms if p.url]
-        confirmed = {p.url for p in platforms if p.reliability is not Reliability.LOW}
+        given = [(p.url, p.reliability) for j in self.chain for p in j.platforms if p.url]
+        confirmed = {url for url, reliability in given if reliability is not Reliability.LOW}
         return frozenset(
-            p.url for p in platforms if p.reliability is Reliability.LOW and p.url not in confirmed
+            url
+            for url, reliability in given
+            if reliability is Reliability.LOW and url not in confirmed
         )
 
     @property

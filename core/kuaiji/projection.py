@@ -58,12 +58,12 @@ def project(by_year: Mapping[int, Sequence[Event]], year: int) -> tuple[Event, .
             # What had to be done before registration closed (a collection cutoff) keeps
             # at least its lead on the projected close, even if only one year gave it.
             leads = [
-                registration - (closes[y] - e.closes)
+                registration - (c - e.closes)
                 for y, e in seen.items()
                 if event.kind in PREREQUISITES
-                and registration
-                and e.closes
-                and (c := closes[y])
+                and registration is not None
+                and e.closes is not None
+                and (c := closes[y]) is not None
                 and e.closes <= c
             ]
             out.append(_projected(event, seen, year, leads))
