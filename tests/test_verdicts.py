@@ -267,3 +267,14 @@ def test_a_photo_not_given_with_an_approved_record_is_not_checked_not_missing(
         report = run(candidate(photo=None, collection=collection), registry, folder)
         (f,) = [f for f in report.findings if f.rule == "photo.spec"]
         assert f.severity is Severity.ERROR and "缺少证件照" in f.message
+
+
+def test_a_done_step_shows_no_latest_start(registry: Registry, folder: Path) -> None:
+    from kuaiji_cli.render import report_text
+
+    report = run(candidate(), registry, folder, at="2026-06-20 10:00")
+    assert any(s.done and s.latest_start for s in report.steps)  # the case exists
+    blocks = report_text(report).split("时间线：")[1].split("\n  ")
+    for block in blocks:
+        if block.startswith("✓"):
+            assert "最晚开始" not in block, block

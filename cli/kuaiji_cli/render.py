@@ -126,7 +126,7 @@ def step_lines(s: Step, at: dt.datetime, doubtful: frozenset[str] = frozenset())
         lines.append(f"      截止：{_when(s.closes, at, done=done)}")
     elif s.opens:
         lines.append(f"      开始：{clock.human(s.opens)}")
-    if s.latest_start:
+    if s.latest_start and not done:  # what is done needs no start
         lines.append(f"      最晚开始：{_when(s.latest_start, at, done=done)}")
     if s.note:
         lines.append(f"      说明：{s.note}")
