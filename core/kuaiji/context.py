@@ -166,6 +166,17 @@ class ScheduleView:
         return self._registration
 
     @property
+    def record_deadline(self) -> dt.datetime | None:
+        """When the record must be in order: the collection cutoff, else the registration
+        close; None for a year not published (no deadline is guessed from a projection)."""
+        if not self.known:
+            return None
+        cutoff = self.first("collection")
+        if cutoff is not None and cutoff.closes is not None:
+            return cutoff.closes
+        return self.registration_closes
+
+    @property
     def registration_opens(self) -> dt.datetime | None:
         phases = self.registration
         return phases[0].opens if phases else None

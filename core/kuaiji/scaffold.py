@@ -172,18 +172,18 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from kuaiji import hookimpl
-from kuaiji.context import Context
-from kuaiji.data import PluginData
-from kuaiji.hookspecs import declared
-from kuaiji.records import Finding
+from kuaiji.plugin import Context, Finding, Override, PluginData, RuleDoc, declared, hookimpl
 from kuaiji_{name} import quirks
 
 DATA = PluginData("{name}", __name__)
 kuaiji_jurisdictions, kuaiji_schedules, kuaiji_contacts = DATA.hooks()
 
+# Every rule id this plugin may report, documented (services key on rule ids), e.g.
+# RuleDoc("{name}.something", "标题", "collection", "What it checks."):
+RULES: tuple[RuleDoc, ...] = ()
+OVERRIDES: tuple[Override, ...] = ()  # broader rules replaced or waived in this region
 
-kuaiji_rules, kuaiji_rule_overrides = declared(quirks.RULES, quirks.OVERRIDES)
+kuaiji_rules, kuaiji_rule_overrides = declared(RULES, OVERRIDES)
 
 
 @hookimpl
@@ -192,15 +192,11 @@ def kuaiji_collection(ctx: Context) -> Sequence[Finding]:
 '''
 
 QUIRKS = '''"""The region's rules that are not data: each returns findings with a rule id documented in
-RULES and a source. See docs/writing-a-plugin.md in the kuaiji repository."""
+RULES (in __init__.py) and a source. See docs/writing-a-plugin.md in the kuaiji repository."""
 
 from __future__ import annotations
 
-from kuaiji.context import Context
-from kuaiji.records import Finding, Override, RuleDoc
-
-RULES: tuple[RuleDoc, ...] = ()  # e.g. RuleDoc("{name}.something", "标题", "collection", "What it checks.")
-OVERRIDES: tuple[Override, ...] = ()  # broader rules replaced or waived in this region
+from kuaiji.plugin import Context, Finding
 
 
 def collection(ctx: Context) -> list[Finding]:

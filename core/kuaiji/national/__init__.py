@@ -68,7 +68,7 @@ RULES = (
         "collection.required",
         "信息采集",
         "collection",
-        "Where the region requires it, the record is approved before registering: submitted = warning (pending review), none/rejected = error; unknown requirement = warning.",
+        "Where the region requires it, the record is approved before registering: submitted = pending (verdict pending), none/rejected = error (with the latest safe submission from the region's review time); unknown requirement = warning.",
     ),
     RuleDoc(
         "collection.deadline",

@@ -71,14 +71,8 @@ def _finding(rule: str, severity: Severity, message: str, **kwargs: object) -> F
 
 
 def record_deadline(ctx: Context) -> dt.datetime | None:
-    """When the record must be in order: the collection cutoff, else registration close.
-    None for a year whose schedule is not published (no deadline is guessed)."""
-    if not ctx.schedule.known:
-        return None
-    cutoff = ctx.schedule.first("collection")
-    if cutoff is not None and cutoff.closes is not None:
-        return cutoff.closes
-    return ctx.schedule.registration_closes
+    """When the record must be in order (:attr:`ScheduleView.record_deadline`)."""
+    return ctx.schedule.record_deadline
 
 
 def uses_national_platform(ctx: Context) -> bool:

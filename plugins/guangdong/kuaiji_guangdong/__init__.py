@@ -10,19 +10,20 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from kuaiji import hookimpl
-from kuaiji.context import Context, Move
-from kuaiji.data import PluginData
-from kuaiji.hookspecs import declared
-from kuaiji.records import (
+from kuaiji.plugin import (
     ChangeDecision,
+    Context,
     FieldChange,
     Finding,
+    Move,
     Override,
     OverrideAction,
+    PluginData,
     RuleDoc,
     Step,
     TransferStep,
+    declared,
+    hookimpl,
 )
 from kuaiji_guangdong import quirks
 

@@ -16,20 +16,25 @@ from collections.abc import Sequence
 
 import attrs
 
-from kuaiji.context import Context, Move
-from kuaiji.models import CollectionStatus, QualificationKind, WorkStatus
-from kuaiji.national import rules as national
-from kuaiji.records import (
+from kuaiji.plugin import (
+    NATIONAL_PLATFORM,
     ChangeDecision,
+    CollectionStatus,
+    Context,
     Decision,
     FieldChange,
     Finding,
+    Move,
     Platform,
+    QualificationKind,
     Role,
     Severity,
     Step,
     TransferPhase,
     TransferStep,
+    WorkStatus,
+    baseline_collection_required,
+    record_deadline,
 )
 
 SEED = "seed:001-guangdong-collection-change-transfer-guide.txt"
@@ -152,8 +157,8 @@ def collection_required(ctx: Context) -> list[Finding]:
     Shenzhen's for everything but the scope, the national rule applies.
     """
     platform = ctx.platform(Role.COLLECTION)
-    if platform is None or platform.id == national.AUSM:
-        return national.collection_required(ctx)
+    if platform is None or platform.id == NATIONAL_PLATFORM:
+        return baseline_collection_required(ctx)
     if not in_scope(ctx):
         return [
             Finding(
@@ -164,7 +169,7 @@ def collection_required(ctx: Context) -> list[Finding]:
             )
         ]
     if platform.id != PLATFORM:
-        return national.collection_required(ctx)
+        return baseline_collection_required(ctx)
     if not _needs_collection(ctx):
         return []
     return [
@@ -176,7 +181,7 @@ def collection_required(ctx: Context) -> list[Finding]:
                 f"在{_where(platform)}：业务办理 → 信息采集，注册后按采集须知、个人信息、学历、工作、"
                 "专业技术、奖励信息逐步填写并提交；提交后无需财政部门审核，系统即生成信息档案"
             ),
-            deadline=national.record_deadline(ctx),
+            deadline=record_deadline(ctx),
             url=platform.url,
             source=f"{SEED} ; {SEED_000}",
         )
@@ -190,7 +195,7 @@ def collection_fields(ctx: Context) -> list[Finding]:
     findings = _field_lengths(ctx)
     if not (_needs_collection(ctx) and in_scope(ctx)):
         return findings
-    deadline = national.record_deadline(ctx)
+    deadline = record_deadline(ctx)
     uploads = [
         ("attachments.id_card_front", "身份证人像面"),
         ("attachments.id_card_back", "身份证国徽面"),
@@ -273,7 +278,7 @@ def _field_lengths(ctx: Context) -> list[Finding]:
             Severity.ERROR,
             "；".join(too_long),
             action="缩短后再填写（平台输入框有字数上限）",
-            deadline=national.record_deadline(ctx),
+            deadline=record_deadline(ctx),
             source=SEED,
         )
     ]

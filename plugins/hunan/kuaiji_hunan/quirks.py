@@ -15,19 +15,21 @@ from __future__ import annotations
 
 import datetime as dt
 
-from kuaiji import clock
-from kuaiji.context import Context, Move
-from kuaiji.leads import lead_time
-from kuaiji.models import EducationLevel
-from kuaiji.national import rules as national
-from kuaiji.records import (
+from kuaiji.plugin import (
+    Context,
+    EducationLevel,
     ExamLevel,
     Finding,
+    Move,
     Role,
     Severity,
     Step,
     TransferPhase,
     TransferStep,
+    baseline_transfer_cross_province,
+    human,
+    lead_time,
+    record_deadline,
 )
 
 SEED = "seed:000-2024-intermediate-collection-requirements-by-region.txt"
@@ -47,7 +49,7 @@ CE_YEAR_CREDITS = 90
 def transfer_deadline(ctx: Context, event_id: str = "transfer") -> dt.datetime | None:
     """The transfer cutoff of Hunan's data for this exam, else the record deadline."""
     event = ctx.schedule.first(event_id) if ctx.schedule.known else None
-    return event.closes if event is not None and event.closes else national.record_deadline(ctx)
+    return event.closes if event is not None and event.closes else record_deadline(ctx)
 
 
 def transfer_in_latest_start(ctx: Context, deadline: dt.datetime) -> dt.datetime:
@@ -135,7 +137,7 @@ def intra_province(ctx: Context) -> list[Finding]:
 
 def cross_province(ctx: Context) -> list[Finding]:
     """Replaces the national rule in Hunan: warn until the latest safe start, then error."""
-    found = national.transfer_cross_province(ctx)
+    found = baseline_transfer_cross_province(ctx)
     if not found:
         return []
     deadline = transfer_deadline(ctx, "transfer_in")
@@ -148,7 +150,7 @@ def cross_province(ctx: Context) -> list[Finding]:
         Finding(
             "transfer.cross_province",
             Severity.WARNING if early else Severity.ERROR,
-            base.message + f"；档案从外省转入湖南需 1-2 周，最晚应在 {clock.human(latest)} 前开始",
+            base.message + f"；档案从外省转入湖南需 1-2 周，最晚应在 {human(latest)} 前开始",
             action=(base.action or "") + "；经工作单位所在地县级财政局会计管理部门审核通过方可报名",
             deadline=deadline,
             url=base.url,
@@ -180,7 +182,7 @@ def ce_years(ctx: Context) -> list[Finding]:
             f"湖南 {ctx.year} 年中级：须完成 {need} 个年度的继续教育（自开始从事会计工作的次年 {first} 年起计，每年 ≥{CE_YEAR_CREDITS} 学分），"
             f"现有 {len(done)} 个年度{('：' + '、'.join(map(str, done))) if done else ''}",
             action="补全往年继续教育并登记（2021–2023 年补学开放至 2025-09-05，自 2025 年起补学受限）",
-            deadline=national.record_deadline(ctx),
+            deadline=record_deadline(ctx),
             source=f"{CE_SOURCE} ; {CE_RULE}",
         )
     ]

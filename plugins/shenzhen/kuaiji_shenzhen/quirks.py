@@ -8,20 +8,24 @@ import datetime as dt
 import re
 from collections.abc import Sequence
 
-from kuaiji.context import Context, Move, Region
-from kuaiji.models import CollectionStatus
-from kuaiji.national import rules as national
-from kuaiji.records import (
+from kuaiji.plugin import (
     ChangeDecision,
+    CollectionStatus,
+    Context,
     Decision,
     FieldChange,
     Finding,
+    Move,
     Platform,
+    Region,
     Role,
     Severity,
     Step,
     TransferPhase,
     TransferStep,
+    baseline_photo_not_checked,
+    baseline_photo_spec,
+    record_deadline,
 )
 
 # 深圳市财政局 "会计人员…信息采集、跨省（市）调转及继续教育登记业务常见问题" (a mirror; low).
@@ -50,7 +54,7 @@ def photo(ctx: Context) -> list[Finding]:
     """``photo.receipt_code`` replaces the national ``photo.spec`` in Shenzhen."""
     given = ctx.candidate.photo
     platform = active(ctx, Role.COLLECTION)
-    deadline = national.record_deadline(ctx)
+    deadline = record_deadline(ctx)
     if platform is None:
         # On the national platform a photo file is uploaded (seed 002); whether Shenzhen's
         # receipt code still applies there is not known.
@@ -65,8 +69,8 @@ def photo(ctx: Context) -> list[Finding]:
                     source=f"seed:002-2025-junior-national-collection-steps.txt ; {UNKNOWN_UNDER_AUSM}",
                 )
             ]
-        return national.photo_spec(ctx)
-    not_checked = national.photo_not_checked(ctx, "photo.receipt_code")
+        return baseline_photo_spec(ctx)
+    not_checked = baseline_photo_not_checked(ctx, "photo.receipt_code")
     if not_checked is not None:
         return not_checked
     if given is None or (given.receipt_code is None and given.path is None):

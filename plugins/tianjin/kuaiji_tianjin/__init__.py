@@ -9,17 +9,18 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from kuaiji import hookimpl
-from kuaiji.context import Context, Move
-from kuaiji.data import PluginData
-from kuaiji.hookspecs import declared
-from kuaiji.records import (
+from kuaiji.plugin import (
+    Context,
     Finding,
+    Move,
     Override,
     OverrideAction,
+    PluginData,
     RuleDoc,
     Step,
     TransferStep,
+    declared,
+    hookimpl,
 )
 from kuaiji_tianjin import quirks
 
@@ -31,7 +32,7 @@ RULES = (
         "collection.review",
         "区财政局审核",
         "collection",
-        "Tianjin: a collected or transferred record must be approved by the district finance bureau before registering; submitted but not approved is an error (not a warning).",
+        "Tianjin: a collected or transferred record must be approved by the district finance bureau before registering; submitted but not approved is pending (verdict pending) until the bureau approves it.",
     ),
     RuleDoc(
         "collection.required",
@@ -45,7 +46,7 @@ OVERRIDES = (
     Override(
         "collection.required",
         OverrideAction.REPLACE,
-        "Tianjin requires the district bureau's approval: submitted is an error",
+        "Tianjin requires the district bureau's approval: submitted is pending",
         quirks.SEED,
         by="collection.review",
     ),

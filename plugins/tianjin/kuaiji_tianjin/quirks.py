@@ -10,10 +10,19 @@
 
 from __future__ import annotations
 
-from kuaiji.context import Context, Move
-from kuaiji.models import CollectionStatus
-from kuaiji.national import rules as national
-from kuaiji.records import Finding, Role, Severity, Step, TransferPhase, TransferStep
+from kuaiji.plugin import (
+    CollectionStatus,
+    Context,
+    Finding,
+    Move,
+    Role,
+    Severity,
+    Step,
+    TransferPhase,
+    TransferStep,
+    baseline_collection_required,
+    record_deadline,
+)
 
 SEED = "seed:000-2024-intermediate-collection-requirements-by-region.txt"
 PLATFORM = "tj-kjcx"  # data/tianjin.json
@@ -22,7 +31,7 @@ BUREAU = "所在区财政局（区财政局会计管理部门；联系方式资�
 
 def collection(ctx: Context) -> list[Finding]:
     """Replaces the national ``collection.required`` in Tianjin: submitted is not enough."""
-    findings = national.collection_required(ctx)
+    findings = baseline_collection_required(ctx)
     record = ctx.candidate.collection
     if record is None or record.status is not CollectionStatus.SUBMITTED:
         return findings
@@ -33,7 +42,7 @@ def collection(ctx: Context) -> list[Finding]:
             Severity.PENDING,
             "天津：信息采集或信息调转须经区财政局审核通过后才能报名；目前已提交、尚待审核",
             action=f"联系{BUREAU}确认审核进度；审核通过前不能报名（审核所需时间资料未给出）",
-            deadline=national.record_deadline(ctx),
+            deadline=record_deadline(ctx),
             url=platform.url if platform else None,
             source=SEED,
         )

@@ -13,11 +13,17 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Sequence
 
-from kuaiji import hookimpl
-from kuaiji.context import Context, Region
-from kuaiji.data import PluginData
-from kuaiji.hookspecs import declared
-from kuaiji.records import AccountRecovery, Finding, RuleDoc, Step
+from kuaiji.plugin import (
+    AccountRecovery,
+    Context,
+    Finding,
+    PluginData,
+    Region,
+    RuleDoc,
+    Step,
+    declared,
+    hookimpl,
+)
 from kuaiji_xinjiang import quirks
 
 DATA = PluginData("xinjiang", __name__)

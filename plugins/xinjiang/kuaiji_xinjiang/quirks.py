@@ -19,13 +19,27 @@ from __future__ import annotations
 
 import datetime as dt
 
-from kuaiji import clock
-from kuaiji.context import Context, Region
-from kuaiji.leads import LeadTime, lead_time
-from kuaiji.models import CollectionStatus, Exemption, IdType, ReviewStatus
-from kuaiji.national import rules as national
-from kuaiji.national import timeline as national_timeline
-from kuaiji.records import AccountRecovery, Event, ExamLevel, Finding, Role, Severity, Step
+from kuaiji.plugin import (
+    AccountRecovery,
+    CollectionStatus,
+    Context,
+    Event,
+    ExamLevel,
+    Exemption,
+    Finding,
+    IdType,
+    LeadTime,
+    Region,
+    ReviewStatus,
+    Role,
+    Severity,
+    Step,
+    account_step,
+    human,
+    lead_time,
+    required_work_years,
+    workdays_after,
+)
 
 SEED = "seed:004-xinjiang-2024-intermediate-registration-faq.txt"
 RETRIEVAL = "http://canet.com.cn/cj/835366.html"  # the platform's own 密码找回 first
@@ -104,8 +118,8 @@ def review(ctx: Context) -> list[Finding]:
     if status is ReviewStatus.APPLIED:
         expected = None
         if state is not None and state.applied is not None:
-            expected = clock.workdays_after(state.applied, event.working_days or 0).moment
-        when = f"，最晚约 {clock.human(expected)} 出结果" if event.working_days and expected else ""
+            expected = workdays_after(state.applied, event.working_days or 0).moment
+        when = f"，最晚约 {human(expected)} 出结果" if event.working_days and expected else ""
         closes = ctx.schedule.registration_closes
         if expected is not None and closes is not None and expected > closes:
             when += "，晚于报名截止，请联系会计科"
@@ -133,9 +147,9 @@ def review(ctx: Context) -> list[Finding]:
                 else "新疆考区须先在新疆会计人员服务平台通过报名资格审核，才能在全国平台报名缴费；尚未申请"
             )
             + (
-                f"。审核{answer.text}，最晚 {clock.human(answer.moment)} 前提交"
+                f"。审核{answer.text}，最晚 {human(answer.moment)} 前提交"
                 if answer
-                else f"。审核所需时间资料未给出，请在 {clock.human(event.closes) if event.closes else '截止'} 前尽早提交"
+                else f"。审核所需时间资料未给出，请在 {human(event.closes) if event.closes else '截止'} 前尽早提交"
             ),
             action=(
                 f"{first}在{name}点击中级资格考试报名，完善考试人员信息、上传社保缴费证明"
@@ -221,7 +235,7 @@ def social_security(ctx: Context) -> list[Finding]:
     event = review_event(ctx)
     if event is None:
         return []
-    need = national.required_work_years(ctx)
+    need = required_work_years(ctx)
     if not need:
         return []
     months = ctx.candidate.work.social_security_months if ctx.candidate.work else None
@@ -264,7 +278,7 @@ def steps(ctx: Context) -> list[Step]:
         answer = review_deadline(ctx, event)
         deadline = answer.moment if answer else event.closes
         note = (
-            f"新疆：申请报名资格审核之前须完成；审核最晚 {clock.human(deadline)} 前提交"
+            f"新疆：申请报名资格审核之前须完成；审核最晚 {human(deadline)} 前提交"
             if deadline
             else None
         )
@@ -283,7 +297,7 @@ def steps(ctx: Context) -> list[Step]:
             )
         )
         out.append(
-            national_timeline.account_step(
+            account_step(
                 ctx,
                 deadline,
                 title="在全国会计人员统一服务管理平台注册并实名认证（财政部会计资格评价网的账号不能代替）",
