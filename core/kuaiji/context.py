@@ -32,10 +32,6 @@ class Region:
     name: str
     chain: tuple[Jurisdiction, ...]
     contacts: tuple[Contact, ...] = ()  # the nearest finance bureaus' offices, when known
-    # Platform lookups, memoised: a region is resolved once and shared by every candidate.
-    _platforms: dict[tuple[Role, dt.date], Platform | None] = attrs.field(
-        factory=dict, init=False, eq=False, repr=False
-    )
 
     @property
     def contact_text(self) -> str | None:
@@ -99,20 +95,11 @@ class Region:
 
     def platform(self, role: Role, on: dt.date) -> Platform | None:
         """The platform for ``role`` on ``on``: the most specific jurisdiction's that has one."""
-        key = (role, on)
-        if key in self._platforms:
-            return self._platforms[key]
-        found = None
         for jurisdiction in reversed(self.chain):
             for platform in jurisdiction.platforms:
                 if role in platform.roles and platform.effective_on(on):
-                    found = platform
-                    break
-            if found is not None:
-                break
-        if len(self._platforms) < 1024:
-            self._platforms[key] = found
-        return found
+                    return platform
+        return None
 
 
 @attrs.frozen
@@ -128,17 +115,21 @@ class ScheduleView:
     notes: tuple[str, ...] = ()
     requirements: tuple[Requirement, ...] = ()  # merged along the chain, by id
     projected_from: tuple[int, ...] = ()  # the published years a projection rests on
+    # Derived once, when the view is made (a view is shared by a region's candidates).
     _groups: dict[str, tuple[Event, ...]] = attrs.field(init=False, eq=False, repr=False)
     _registration: tuple[Event, ...] = attrs.field(init=False, eq=False, repr=False)
 
-    def __attrs_post_init__(self) -> None:
-        # Built once: a view is shared by every candidate of a region (batches).
+    @_groups.default
+    def _group_events(self) -> dict[str, tuple[Event, ...]]:
         groups: dict[str, list[Event]] = {}
         for event in self.events:
             groups.setdefault(event.id, []).append(event)
-        object.__setattr__(self, "_groups", {k: tuple(v) for k, v in groups.items()})
-        phases = sorted(groups.get("registration", ()), key=lambda e: e.opens or e.closes or _MAX)
-        object.__setattr__(self, "_registration", tuple(phases))
+        return {k: tuple(v) for k, v in groups.items()}
+
+    @_registration.default
+    def _registration_phases(self) -> tuple[Event, ...]:
+        phases = self._groups.get("registration", ())
+        return tuple(sorted(phases, key=lambda e: e.opens or e.closes or _MAX))
 
     @property
     def known(self) -> bool:

@@ -293,7 +293,6 @@ class PluginData:
         be stat'ed (a zipped package): no snapshot then."""
         from kuaiji import cache
 
-        core = Path(__file__).parent
         folder = data_folder(self.package)
         names = self._files or sorted(e.name for e in folder.iterdir() if e.name.endswith(".json"))
         bundled = [cache.stamp(str(folder.joinpath(name))) for name in names]
@@ -302,9 +301,7 @@ class PluginData:
         updates = cache.cache_dir() / self.plugin
         updated = sorted(str(p) for p in updates.glob("*.json")) if updates.is_dir() else []
         return (
-            cache.code(
-                *(str(core / f) for f in ("records.py", "data.py", "convert.py", "clock.py"))
-            ),
+            cache.code(),
             self.package,
             self._files,
             *bundled,

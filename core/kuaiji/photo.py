@@ -105,7 +105,7 @@ def _code_key() -> tuple[object, ...]:
     from kuaiji import cache
 
     pillow = importlib.util.find_spec("PIL")  # found without importing Pillow
-    return (cache.code(__file__), cache.stamp(pillow.origin) if pillow and pillow.origin else None)
+    return (cache.code(), cache.stamp(pillow.origin) if pillow and pillow.origin else None)
 
 
 _stored = [0]

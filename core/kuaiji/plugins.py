@@ -79,7 +79,7 @@ def _installed() -> _Installed:
     ``sys.path`` is unchanged (see :func:`_metadata_stamps`)."""
     from kuaiji import cache
 
-    key = (cache.code(__file__), _metadata_stamps())
+    key = (cache.code(), _metadata_stamps())
     found = cache.load("entry-points", key)
     if isinstance(found, _Installed):
         return found
@@ -525,13 +525,8 @@ def _divisions(province: str) -> tuple[tuple[tuple[str, str], ...], tuple[tuple[
 
 
 def _tagged(record: Any, plugin: str) -> Any:
-    """The record with ``plugin`` filled in. A record fresh from its plugin (plugin "") is
-    tagged in place, which is safe: nothing has seen it yet, and a constant returned again
-    gets the same name; one that another plugin tagged is copied."""
+    """The record with ``plugin`` filled in: a copy (frozen records are never changed)."""
     if record.plugin == plugin:
-        return record
-    if record.plugin == "":
-        object.__setattr__(record, "plugin", plugin)
         return record
     return attrs.evolve(record, plugin=plugin)
 

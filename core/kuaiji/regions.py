@@ -90,7 +90,7 @@ def _stdnum_key() -> tuple[object, ...] | None:
 
     spec = importlib.util.find_spec("stdnum")  # finds the package without importing it
     source = Path(spec.origin).parent / "cn" / "loc.dat" if spec and spec.origin else None
-    return (cache.code(__file__), cache.stamp(source)) if source else None
+    return (cache.code(), cache.stamp(source)) if source else None
 
 
 @functools.lru_cache(maxsize=16384)  # bounded: a batch may hold any number of bad codes

@@ -710,24 +710,8 @@ def eligibility_work_years(ctx: Context) -> list[Finding]:
     ]
 
 
-_WINDOWS: dict[tuple[int, dt.datetime], tuple[object, list[Finding]]] = {}
-
-
 def schedule_window(ctx: Context) -> list[Finding]:
-    """Where the window stands: the same for every candidate of one schedule view at one
-    moment, so computed once per (view, moment) in a batch."""
-    key = (id(ctx.schedule), ctx.at)
-    cached = _WINDOWS.get(key)
-    if cached is not None and cached[0] is ctx.schedule:
-        return list(cached[1])
-    found = _schedule_window(ctx)
-    if len(_WINDOWS) > 4096:
-        _WINDOWS.clear()
-    _WINDOWS[key] = (ctx.schedule, found)
-    return list(found)
-
-
-def _schedule_window(ctx: Context) -> list[Finding]:
+    """Where the registration window stands at ``ctx.at``."""
     schedule = ctx.schedule
     exam = f"{ctx.year} 年{ctx.level.zh}"
     if schedule.data_year is None:
