@@ -153,7 +153,7 @@ version = "0.1.0"
 description = "kuaiji province plugin: {title} ({region})"
 readme = "README.md"
 requires-python = ">=3.11"
-dependencies = ["kuaiji>=0.1.0"]
+dependencies = ["kuaiji>=0.2.0,<0.3"]
 
 [project.entry-points.kuaiji]
 {name} = "kuaiji_{name}"
