@@ -49,7 +49,7 @@ def test_a_chongqing_number_of_someone_born_before_1997_is_valid(
 def test_generated_numbers_over_many_codes_and_birth_years(registry: Registry) -> None:
     """Every county code with years, born before it existed, while it existed and after it
     was retired: valid unless retired before the birth year."""
-    from kuaiji.national.rules import _resident_id_problem
+    from kuaiji.national.identity import _resident_id_problem
 
     counties = gbt2260()[1]
     rng = random.Random(2260)

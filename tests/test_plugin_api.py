@@ -94,3 +94,28 @@ def test_every_in_tree_plugin_answers_through_the_public_api() -> None:
     registry = Registry()
     for name in ("guangdong", "shenzhen", "tianjin", "hunan", "xinjiang"):
         assert name in registry.info and not [p for p in registry.problems if p.plugin == name]
+
+
+def test_the_old_national_rules_path_still_works_and_warns() -> None:
+    import warnings
+
+    from kuaiji.national import collection, rules
+
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        old = rules.collection_required
+    assert old is collection.collection_required
+    assert [w.category for w in caught] == [DeprecationWarning]
+    assert "kuaiji.plugin" in str(caught[0].message)
+    with pytest.raises(AttributeError):
+        _ = rules.no_such_rule
+
+
+def test_the_national_baseline_is_written_like_a_plugin() -> None:
+    import kuaiji.national as national
+
+    for hook in ("kuaiji_jurisdictions", "kuaiji_schedules", "kuaiji_contacts", "kuaiji_rules"):
+        assert callable(getattr(national, hook))
+    families = {"identity", "accounts", "collection", "eligibility", "window", "timeline"}
+    folder = Path(national.__file__).parent
+    assert families <= {p.stem for p in folder.glob("*.py")}

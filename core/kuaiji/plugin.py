@@ -92,39 +92,39 @@ def active_platform(ctx: Context, role: Role, platform_id: str) -> Platform | No
 
 def baseline_collection_required(ctx: Context) -> list[Finding]:
     """The national ``collection.required`` finding (approval before registering)."""
-    from kuaiji.national import rules
+    from kuaiji.national import collection
 
-    return rules.collection_required(ctx)
+    return collection.collection_required(ctx)
 
 
 def baseline_photo_spec(ctx: Context) -> list[Finding]:
     """The national ``photo.spec`` finding (a jpg/png file, ≥10 KB, ≥295×413 px)."""
-    from kuaiji.national import rules
+    from kuaiji.national import collection
 
-    return rules.photo_spec(ctx)
+    return collection.photo_spec(ctx)
 
 
 def baseline_photo_not_checked(ctx: Context, rule: str) -> list[Finding] | None:
     """No photo given but the record is approved where it counts: an info finding under
     ``rule`` ("未提供，未检查"); None when that is not the case."""
-    from kuaiji.national import rules
+    from kuaiji.national import collection
 
-    return rules.photo_not_checked(ctx, rule)
+    return collection.photo_not_checked(ctx, rule)
 
 
 def baseline_transfer_cross_province(ctx: Context) -> list[Finding]:
     """The national ``transfer.cross_province`` finding (the record is held elsewhere)."""
-    from kuaiji.national import rules
+    from kuaiji.national import collection
 
-    return rules.transfer_cross_province(ctx)
+    return collection.transfer_cross_province(ctx)
 
 
 def required_work_years(ctx: Context) -> int | None:
     """The fewest years of accounting work the candidate's education asks for 中级 (None
     when no route is known or a qualification route needs none)."""
-    from kuaiji.national import rules
+    from kuaiji.national import eligibility
 
-    return rules.required_work_years(ctx)
+    return eligibility.required_work_years(ctx)
 
 
 def account_step(

@@ -1,7 +1,10 @@
 """The national baseline: the regions, schedules and rules that hold everywhere.
 
-Registered by the core itself, first, under the name ``national``. Province plugins add
-their quirks on top and may replace or waive these rules by rule id.
+Registered by the core itself, first, under the name ``national``, and written like any
+province plugin: its data through ``PluginData``, its rule list through ``declared``, one
+module per check family (``identity``, ``accounts``, ``collection``, ``eligibility``,
+``window``), the steps and plans in ``timeline``. Province plugins add their quirks on top
+and may replace or waive these rules by rule id.
 """
 
 from __future__ import annotations
@@ -11,16 +14,14 @@ from collections.abc import Sequence
 
 from kuaiji.context import Context, Move, Region
 from kuaiji.data import PluginData
-from kuaiji.hookspecs import hookimpl
-from kuaiji.national import rules, timeline
+from kuaiji.hookspecs import declared, hookimpl
+from kuaiji.national import accounts, collection, eligibility, identity, timeline, window
 from kuaiji.records import (
     AccountRecovery,
     ChangeDecision,
     FieldChange,
     Finding,
-    Jurisdiction,
     RuleDoc,
-    Schedule,
     Step,
     TransferStep,
 )
@@ -133,56 +134,45 @@ RULES = (
 )
 
 
-@hookimpl
-def kuaiji_jurisdictions() -> Sequence[Jurisdiction]:
-    return DATA.jurisdictions
-
-
-@hookimpl
-def kuaiji_schedules() -> Sequence[Schedule]:
-    return DATA.schedules
-
-
-@hookimpl
-def kuaiji_rules() -> Sequence[RuleDoc]:
-    return RULES
+kuaiji_jurisdictions, kuaiji_schedules, kuaiji_contacts = DATA.hooks()
+kuaiji_rules, kuaiji_rule_overrides = declared(RULES)
 
 
 @hookimpl
 def kuaiji_registration(ctx: Context) -> Sequence[Finding]:
     return [
-        *rules.identity_name(ctx),
-        *rules.identity_id_number(ctx),
-        *rules.identity_phone(ctx),
-        *rules.account_national(ctx),
+        *identity.identity_name(ctx),
+        *identity.identity_id_number(ctx),
+        *identity.identity_phone(ctx),
+        *accounts.account_national(ctx),
     ]
 
 
 @hookimpl
 def kuaiji_account_recovery(region: Region, on: dt.date) -> Sequence[AccountRecovery]:
-    return rules.account_recovery(region, on)
+    return accounts.account_recovery(region, on)
 
 
 @hookimpl
 def kuaiji_collection(ctx: Context) -> Sequence[Finding]:
     return [
-        *rules.photo_spec(ctx),
-        *rules.collection_required(ctx),
-        *rules.collection_deadline(ctx),
-        *rules.transfer_cross_province(ctx),
-        *rules.work_uscc(ctx),
-        *rules.appointment_date(ctx),
+        *collection.photo_spec(ctx),
+        *collection.collection_required(ctx),
+        *collection.collection_deadline(ctx),
+        *collection.transfer_cross_province(ctx),
+        *collection.work_uscc(ctx),
+        *collection.appointment_date(ctx),
     ]
 
 
 @hookimpl
 def kuaiji_exam_precheck(ctx: Context) -> Sequence[Finding]:
     return [
-        *rules.eligibility_education(ctx),
-        *rules.eligibility_work_years(ctx),
-        *rules.schedule_window(ctx),
-        *rules.schedule_conflict(ctx),
-        *rules.notice_regional(ctx),
+        *eligibility.eligibility_education(ctx),
+        *eligibility.eligibility_work_years(ctx),
+        *window.schedule_window(ctx),
+        *window.schedule_conflict(ctx),
+        *window.notice_regional(ctx),
     ]
 
 

@@ -10,11 +10,11 @@ from kuaiji.context import Context, Move
 from kuaiji.leads import lead_time
 from kuaiji.models import CollectionStatus
 from kuaiji.national import sources as S
-from kuaiji.national.rules import (
+from kuaiji.national.collection import latest_submission
+from kuaiji.national.common import (
     AUSM,
     EVENT_ZH,
     REAL_NAME_REVIEW_WORKDAYS,
-    latest_submission,
     record_deadline,
     uses_national_platform,
 )
