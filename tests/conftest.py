@@ -1,14 +1,17 @@
-"""Shared fixtures: a national-only registry, a valid candidate and a valid photo."""
+"""Fixtures (a national-only registry, a folder with a valid photo), the ``--slow`` option and
+the hypothesis profiles. What test files share otherwise is in helpers.py.
+
+``pytest`` alone is the developer's loop: tests marked ``slow`` are deselected and hypothesis
+runs a small profile. ``pytest --slow`` (or ``CI=true``) runs everything, in full.
+"""
 
 from __future__ import annotations
 
-import copy
-import datetime as dt
 import os
 import shutil
 import tempfile
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
 
 import pytest
 
@@ -16,29 +19,75 @@ import pytest
 # empty one of its own.
 os.environ["KUAIJI_CACHE_DIR"] = tempfile.mkdtemp(prefix="kuaiji-test-cache-")
 
-import kuaiji
-from kuaiji.clock import SHANGHAI
+from hypothesis import settings
+
+import helpers
+from helpers import EXAMPLES
 from kuaiji.plugins import Registry
 
-ROOT = Path(__file__).resolve().parent.parent
-EXAMPLES = ROOT / "examples"
-
-BASE: dict[str, Any] = {
-    "name": "王芳",
-    "id_number": "110105199003072346",
-    "phone": "13800138000",
-    "region": "110105",
-    "national_account": {"registered": True, "real_name_verified": True},
-    "photo": {"path": "wang.jpg"},
-    "education": [{"mode": "full_time", "level": "bachelor", "graduated": "2012-07-01"}],
-    "work": {"status": "accounting", "accounting_since": "2012-08-01"},
-    "collection": {"status": "approved", "region": "110105"},
-}
+# "ci" is what the tests ask for (hypothesis's 100 examples, or the number a test names);
+# "dev" a quarter of it (helpers.examples scales a test's own number the same way).
+settings.register_profile("ci", max_examples=100, deadline=None)
+settings.register_profile("dev", max_examples=25, deadline=None)
 
 
-def bj(text: str) -> dt.datetime:
-    """A Beijing time written 'YYYY-MM-DD HH:MM'."""
-    return dt.datetime.fromisoformat(text).replace(tzinfo=SHANGHAI)
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption(
+        "--slow",
+        action="store_true",
+        default=False,
+        help="also run the tests marked slow, and hypothesis in full (CI=true does the same)",
+    )
+
+
+def _everything(config: pytest.Config) -> bool:
+    return bool(config.getoption("--slow")) or os.environ.get("CI", "").lower() == "true"
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    if not config.getoption("hypothesis_profile", None):  # --hypothesis-profile wins
+        settings.load_profile("ci" if _everything(config) else "dev")
+
+
+def pytest_report_header(config: pytest.Config) -> str:
+    if _everything(config):
+        return "kuaiji: every test, hypothesis profile ci"
+    return "kuaiji: slow tests deselected (run them with --slow), hypothesis profile dev"
+
+
+def _named(config: pytest.Config) -> set[str]:
+    """The test ids named on the command line (path::name), relative to the root."""
+    named = set()
+    for arg in config.args:
+        path, sep, rest = arg.partition("::")
+        if sep:
+            try:
+                relative = Path(path).resolve().relative_to(config.rootpath).as_posix()
+            except ValueError:
+                continue
+            named.add(f"{relative}::{rest}")
+    return named
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    if _everything(config) or "slow" in (config.getoption("markexpr", "") or ""):
+        return
+    named = _named(config)
+    keep, slow = [], []
+    for item in items:
+        asked = any(item.nodeid == n or item.nodeid.startswith((f"{n}[", f"{n}::")) for n in named)
+        (slow if item.get_closest_marker("slow") and not asked else keep).append(item)
+    if slow:
+        config.hook.pytest_deselected(items=slow)
+        items[:] = keep
+
+
+@pytest.fixture(autouse=True)
+def _fresh_registry_after_the_command() -> Iterator[None]:
+    """The registry an in-process `kuaiji` run built under its own environment is not left
+    for the next test (see helpers.kuaiji)."""
+    yield
+    helpers.forget_cli_registry()
 
 
 @pytest.fixture(scope="session")
@@ -52,37 +101,3 @@ def folder(tmp_path: Path) -> Path:
     """A candidate folder holding a valid photo (wang.jpg)."""
     shutil.copy(EXAMPLES / "wang.jpg", tmp_path / "wang.jpg")
     return tmp_path
-
-
-def candidate(**changes: Any) -> dict[str, Any]:
-    """A valid Beijing candidate with ``changes`` applied (None removes a key)."""
-    data = copy.deepcopy(BASE)
-    for key, value in changes.items():
-        if value is None:
-            data.pop(key, None)
-        else:
-            data[key] = value
-    return data
-
-
-def run(
-    data: dict[str, Any],
-    registry: Registry,
-    folder: Path,
-    *,
-    exam: str = "intermediate",
-    year: int = 2026,
-    at: str = "2026-06-20 10:00",
-) -> kuaiji.Report:
-    return kuaiji.precheck(
-        kuaiji.candidate_from_dict(data),
-        exam=exam,
-        year=year,
-        at=bj(at),
-        base_dir=folder,
-        registry=registry,
-    )
-
-
-def rules(report: kuaiji.Report, severity: str | None = None) -> set[str]:
-    return {f.rule for f in report.findings if severity is None or f.severity.value == severity}

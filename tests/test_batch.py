@@ -18,11 +18,10 @@ from typing import Any
 import pytest
 
 from benchmarks.generate import records
-from conftest import EXAMPLES, candidate
+from helpers import EXAMPLES, KUAIJI, candidate, kuaiji
 from kuaiji.batch import Options, open_input, run
 from kuaiji.clock import parse_at
 from kuaiji.records import ExamLevel
-from test_cli import KUAIJI, kuaiji
 
 AT = "2026-06-20T10:00"
 ARGS = ["--exam", "intermediate", "--year", "2026", "--at", AT]
@@ -43,6 +42,7 @@ def rows(path: Path) -> list[dict[str, Any]]:
     return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines()]
 
 
+@pytest.mark.slow
 def test_order_is_kept_with_several_workers(tmp_path: Path) -> None:
     source = write_jsonl(tmp_path, 2500)
     one, three = tmp_path / "one.jsonl", tmp_path / "three.jsonl"
@@ -284,7 +284,9 @@ def test_no_progress_bar_when_not_a_terminal(tmp_path: Path) -> None:
     assert result.stderr == ""  # summary on stdout, no bar on stderr
 
 
+@pytest.mark.slow
 def test_ctrl_c_leaves_a_valid_prefix_and_says_how_far(tmp_path: Path) -> None:
+    """A real process and a real SIGINT."""
     source = write_jsonl(tmp_path, 60000, seed=11)
     out = tmp_path / "out.jsonl"
     env = {**os.environ, "KUAIJI_NATIONAL_ONLY": "0"}

@@ -18,14 +18,13 @@ import httpx
 import pytest
 import respx
 
-from conftest import EXAMPLES
+from helpers import EXAMPLES, kuaiji
 from kuaiji.bundles import MAX_FILE_BYTES, cached_documents, export, update
 from kuaiji.data import PluginData
 from kuaiji.errors import BundleError
 from kuaiji.net import Policy
 from kuaiji.plugins import Registry
 from kuaiji.status import State, Target, probe_all
-from test_cli import kuaiji
 
 BASE = "https://rules.test/kuaiji/"
 
@@ -321,6 +320,7 @@ def test_round_trip_export_serve_update_precheck(server: tuple[str, Path], tmp_p
     assert plain.returncode == 2 and "https" in plain.stderr
 
 
+@pytest.mark.slow
 def test_real_server_slow_and_failing_endpoints_are_bounded(server: tuple[str, Path]) -> None:
     base, _ = server
     found = [
@@ -338,6 +338,7 @@ def test_real_server_slow_and_failing_endpoints_are_bounded(server: tuple[str, P
     assert probes[1].status == 503 and probes[1].attempts == 2
 
 
+@pytest.mark.slow
 def test_status_offline_is_quick_and_clean() -> None:
     """On a machine without internet every platform is unreachable, quickly, exit 1."""
     env = {

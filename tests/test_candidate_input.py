@@ -10,7 +10,7 @@ import attrs
 import pytest
 
 import kuaiji
-from conftest import candidate
+from helpers import candidate
 from kuaiji.errors import InputError
 
 

@@ -32,7 +32,7 @@ import icalendar
 import pytest
 from click.testing import CliRunner
 
-from conftest import EXAMPLES, ROOT
+from helpers import EXAMPLES, ROOT
 from kuaiji import clock, ics, validate
 from kuaiji.deadlines import deadlines
 from kuaiji.engine import candidate_from_dict, plan_change, plan_transfer, precheck

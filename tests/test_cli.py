@@ -1,4 +1,6 @@
-"""The installed `kuaiji` console script: exit codes, JSON, time zones, masking, README."""
+"""The `kuaiji` command: exit codes, JSON, time zones, masking, README. In this process
+(helpers.kuaiji) but for what only a real process shows: the machine's time zone, a closed
+pipe, ``python -m kuaiji_cli``."""
 
 from __future__ import annotations
 
@@ -12,27 +14,10 @@ from pathlib import Path
 
 import pytest
 
-from conftest import EXAMPLES, ROOT, candidate
+from helpers import EXAMPLES, KUAIJI, ROOT, candidate, kuaiji, kuaiji_process
 
-KUAIJI = shutil.which("kuaiji", path=str(Path(sys.executable).parent)) or shutil.which("kuaiji")
 EXAMPLE = EXAMPLES / "wang-fang.json"
 AT = "2026-06-20T10:00"
-
-
-def kuaiji(
-    *args: str, stdin: str | None = None, env: dict[str, str] | None = None, cwd: Path | None = None
-) -> subprocess.CompletedProcess[str]:
-    assert KUAIJI, "the kuaiji console script is not installed"
-    full_env = {**os.environ, "KUAIJI_NATIONAL_ONLY": "1", **(env or {})}
-    return subprocess.run(
-        [KUAIJI, *args],
-        input=stdin,
-        capture_output=True,
-        text=True,
-        env=full_env,
-        cwd=cwd,
-        timeout=60,
-    )
 
 
 def write(folder: Path, data: dict[str, object], name: str = "c.json") -> Path:
@@ -161,9 +146,11 @@ def test_plugin_failure_exits_3(tmp_path: Path) -> None:
     assert "Traceback" not in result.stderr
 
 
+@pytest.mark.slow
 def test_same_json_whatever_the_machine_time_zone(tmp_path: Path) -> None:
+    """A real process per time zone: the machine's zone is read once, at start."""
     outputs = {
-        tz: kuaiji(
+        tz: kuaiji_process(
             "precheck",
             str(EXAMPLE),
             "--exam",
@@ -355,6 +342,7 @@ def test_readme_examples_run(tmp_path: Path) -> None:
     assert len(list(tmp_path.glob("*.ics"))) == 2
 
 
+@pytest.mark.slow
 def test_a_closed_pipe_stops_quietly(tmp_path: Path) -> None:
     """`kuaiji … | head` must not end with an internal error (the output here is far larger
     than a pipe's buffer, so the write does hit the closed pipe)."""

@@ -6,7 +6,7 @@ import datetime as dt
 
 import pytest
 
-from conftest import bj
+from helpers import bj
 from kuaiji import clock
 from kuaiji.errors import InputError
 

@@ -15,7 +15,7 @@ from typing import Any
 import pytest
 
 import kuaiji
-from conftest import EXAMPLES, ROOT, bj
+from helpers import EXAMPLES, ROOT, bj
 from kuaiji import clock
 from kuaiji.engine import precheck
 from kuaiji.plugins import Registry

@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 
 import kuaiji
-from conftest import candidate, rules, run
+from helpers import candidate, rules, run
 from kuaiji import hookimpl
 from kuaiji.context import Context
 from kuaiji.errors import InputError, PluginError

@@ -9,7 +9,7 @@ import re
 import pytest
 
 import kuaiji.hookspecs as hookspecs
-from conftest import ROOT
+from helpers import ROOT
 
 GUIDE = ROOT / "docs" / "writing-a-plugin.md"
 SPECS = sorted(n for n in dir(hookspecs) if n.startswith("kuaiji_"))

@@ -20,7 +20,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from conftest import BASE, EXAMPLES, bj, candidate, run
+from helpers import BASE, EXAMPLES, bj, candidate, examples, kuaiji, kuaiji_process, run
 from kuaiji import clock as kclock
 from kuaiji import hookimpl
 from kuaiji.batch import Item, Options
@@ -31,7 +31,6 @@ from kuaiji.errors import InputError
 from kuaiji.net import FetchError, Policy, client, fetch
 from kuaiji.plugins import Registry
 from kuaiji.records import ExamLevel, Finding, Jurisdiction, Severity
-from test_cli import kuaiji
 
 AT = bj("2026-06-20 10:00")
 ALL = {"KUAIJI_NATIONAL_ONLY": "0"}
@@ -117,13 +116,13 @@ def _checked(document: Any) -> None:
         assert exc.problems
 
 
-@settings(max_examples=1500, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=examples(1500), deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(mutated())
 def test_hostile_fields_never_raise_anything_but_input_error(document: Any) -> None:
     _checked(document)
 
 
-@settings(max_examples=1000, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=examples(1000), deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(json_values)
 def test_any_json_value_never_raises_anything_but_input_error(document: Any) -> None:
     _checked(document)
@@ -145,7 +144,7 @@ def test_short_lower_x_and_full_width_ids(number: str, folder: Path, registry: R
 
 
 @settings(
-    max_examples=6,
+    max_examples=examples(6),
     deadline=None,
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
 )
@@ -346,9 +345,11 @@ def test_the_machine_clock_does_not_matter_when_at_is_given(
         ],
     ],
 )
+@pytest.mark.slow
 def test_the_same_output_in_every_time_zone(command: list[str]) -> None:
+    """A real process per time zone: the machine's zone is read once, at start."""
     outputs = {
-        kuaiji(*command, env={**ALL, "TZ": tz}).stdout
+        kuaiji_process(*command, env={**ALL, "TZ": tz}).stdout
         for tz in ("UTC", "America/Los_Angeles", "Asia/Kathmandu", "Pacific/Kiritimati")
     }
     assert len(outputs) == 1
@@ -445,6 +446,7 @@ class Trickle(http.server.BaseHTTPRequestHandler):
             pass
 
 
+@pytest.mark.slow
 def test_a_slowloris_body_is_bounded() -> None:
     server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Trickle)
     server.daemon_threads = True

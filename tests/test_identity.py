@@ -11,7 +11,7 @@ import pytest
 from stdnum.cn import ric
 
 import kuaiji
-from conftest import candidate, rules, run
+from helpers import candidate, rules, run
 from kuaiji.plugins import Registry
 from kuaiji.records import Severity
 from kuaiji.regions import gbt2260

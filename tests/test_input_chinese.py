@@ -17,7 +17,7 @@ import pytest
 from click.testing import CliRunner, Result
 
 import kuaiji
-from conftest import EXAMPLES, candidate
+from helpers import EXAMPLES, candidate
 from kuaiji import convert
 from kuaiji.clock import SHANGHAI
 from kuaiji.engine import _level, candidate_from_dict

@@ -7,7 +7,7 @@ import re
 
 import pytest
 
-from conftest import bj
+from helpers import bj
 from kuaiji.plugins import Registry
 from kuaiji.records import ExamLevel, Role
 

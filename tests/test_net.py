@@ -191,6 +191,7 @@ def test_a_body_over_the_cap_is_refused() -> None:
     assert caught.value.kind == "too_large"
 
 
+@pytest.mark.slow
 @respx.mock
 def test_a_storm_of_503s_is_bounded_in_attempts_and_time() -> None:
     policy = Policy(attempts=3, backoff=0.001, backoff_max=0.002)

@@ -12,7 +12,7 @@ import pytest
 
 import kuaiji.hookspecs as hookspecs
 import kuaiji.plugin as plugin
-from conftest import ROOT
+from helpers import ROOT
 from kuaiji.data import SECTIONS
 from kuaiji.plugins import Registry
 from kuaiji.scaffold import create

@@ -14,7 +14,7 @@ from typing import Any
 
 import pytest
 
-from conftest import ROOT, bj
+from helpers import ROOT, bj, kuaiji
 from kuaiji.context import Move
 from kuaiji.engine import build_context, candidate_from_dict
 from kuaiji.plugins import Registry
@@ -34,7 +34,6 @@ from kuaiji.records import (
 from kuaiji.scaffold import create
 from kuaiji.testing import minimal_candidate
 from kuaiji.validate import check, check_folders
-from test_cli import kuaiji
 
 ALL = {"KUAIJI_NATIONAL_ONLY": "0"}
 

@@ -12,7 +12,7 @@ import pytest
 from click.testing import CliRunner
 
 import kuaiji
-from conftest import BASE, bj, candidate, run
+from helpers import BASE, bj, candidate, run
 from kuaiji.deadlines import deadlines
 from kuaiji.engine import next_exam_year
 from kuaiji.errors import InputError

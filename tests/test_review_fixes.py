@@ -15,13 +15,12 @@ import httpx
 import pytest
 import respx
 
-from conftest import EXAMPLES, candidate
+from helpers import EXAMPLES, candidate, kuaiji
 from kuaiji import bundles
 from kuaiji.errors import BundleError
 from kuaiji.net import FetchError, Policy, check_url, client, fetch
 from kuaiji.plugins import Registry
 from kuaiji.validate import check_folders
-from test_cli import kuaiji
 
 ARGS = ["--exam", "intermediate", "--year", "2026", "--at", "2026-06-20T10:00"]
 ALL = {"KUAIJI_NATIONAL_ONLY": "0"}

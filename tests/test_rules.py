@@ -8,7 +8,7 @@ import pytest
 from PIL import Image
 
 import kuaiji
-from conftest import bj, candidate, rules, run
+from helpers import bj, candidate, rules, run
 from kuaiji.errors import InputError
 from kuaiji.plugins import Registry
 

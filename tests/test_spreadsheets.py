@@ -19,7 +19,7 @@ import pytest
 from click.testing import CliRunner, Result
 from stdnum.cn import ric
 
-from conftest import ROOT
+from helpers import ROOT
 from kuaiji import __version__
 from kuaiji.batch import (
     ALIASES,
@@ -496,7 +496,9 @@ def test_output_format_and_file_name_must_agree(tmp_path: Path) -> None:
 def test_format_xlsx_is_accepted_by_the_command(tmp_path: Path) -> None:
     source = write_xlsx(tmp_path / "名单.xlsx")
     out = tmp_path / "result.xlsx"
-    result = invoke("precheck", "--batch", str(source), *ARGS, "--format", "xlsx", "--out", str(out))
+    result = invoke(
+        "precheck", "--batch", str(source), *ARGS, "--format", "xlsx", "--out", str(out)
+    )
     assert result.exit_code == 1, result.output
     table, _ = read_xlsx(out)
     assert len(table) == 3

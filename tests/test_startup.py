@@ -253,6 +253,7 @@ print(" ".join(sorted(sys.modules)))
 """
 
 
+@pytest.mark.slow
 def test_a_warm_single_precheck_reads_no_metadata_photo_or_data_file(own_cache: Path) -> None:
     """The second run of the same command finds its plugins, data and photo in the cache:
     Pillow, importlib.metadata, importlib.resources and platformdirs are not imported, and

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 import kuaiji
-from conftest import bj, candidate, run
+from helpers import bj, candidate, run
 from kuaiji.engine import schedule_view
 from kuaiji.plugins import Registry
 from kuaiji.records import ExamLevel, Severity

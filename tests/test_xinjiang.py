@@ -7,10 +7,10 @@ import json
 
 import pytest
 
+from helpers import kuaiji
 from kuaiji.accounts import PasswordCheck, account_recovery, check_password
 from kuaiji.errors import InputError
 from kuaiji.plugins import Registry
-from test_cli import kuaiji
 
 XJ = {"KUAIJI_NATIONAL_ONLY": "0", "KUAIJI_PLUGINS": "xinjiang"}
 DEFAULT = "Asc*6500"
