@@ -339,3 +339,61 @@ def test_api_batch_in_process() -> None:
     assert len("".join(lines).splitlines()) == 2
     assert open_input  # the reader is public too
     assert sys.version_info >= (3, 11)
+
+
+# --- inputs that used to break the batch (found in review) ---
+
+
+def folder_with_photo(tmp_path: Path) -> Path:
+    shutil.copy(EXAMPLES / "wang.jpg", tmp_path / "wang.jpg")
+    return tmp_path
+
+
+def test_out_equal_to_the_input_is_refused_and_the_input_kept(tmp_path: Path) -> None:
+    path = folder_with_photo(tmp_path) / "same.jsonl"
+    path.write_text(json.dumps(candidate(), ensure_ascii=False) + "\n", encoding="utf-8")
+    before = path.read_bytes()
+    result = kuaiji("precheck", "--batch", str(path), *ARGS, "--out", str(path), env=ALL)
+    assert result.returncode == 2 and "--out" in result.stderr
+    assert path.read_bytes() == before
+
+
+def test_a_line_that_is_not_utf8_is_an_error_record(tmp_path: Path) -> None:
+    path = folder_with_photo(tmp_path) / "mixed.jsonl"
+    good = json.dumps(candidate(), ensure_ascii=False).encode("utf-8")
+    gbk = json.dumps(candidate(), ensure_ascii=False).encode("gbk")
+    path.write_bytes(good + b"\n" + gbk + b"\n" + good)  # no newline at the end
+    rows = [
+        json.loads(x)
+        for x in kuaiji("precheck", "--batch", str(path), *ARGS, env=ALL).stdout.splitlines()
+    ]
+    assert [r["verdict"] for r in rows] == ["ready", "error", "ready"]
+    assert "UTF-8" in rows[1]["error"] and rows[1]["record"] == "line 2"
+
+
+def test_blank_lines_after_a_full_chunk_add_no_output_line(tmp_path: Path) -> None:
+    path = folder_with_photo(tmp_path) / "t.jsonl"
+    line = json.dumps(candidate(), ensure_ascii=False)
+    path.write_text("\n".join([line] * 1000) + "\n\n\n", encoding="utf-8")
+    out = tmp_path / "o.jsonl"
+    kuaiji("precheck", "--batch", str(path), *ARGS, "--out", str(out), "--jobs", "1", env=ALL)
+    assert out.read_text(encoding="utf-8").count("\n") == 1000
+    assert "" not in out.read_text(encoding="utf-8").split("\n")[:-1]
+
+
+def test_stdin_json_lines_after_a_blank_line(tmp_path: Path) -> None:
+    folder_with_photo(tmp_path)
+    text = "\n \n" + json.dumps(candidate(), ensure_ascii=False) + "\n"
+    result = kuaiji("precheck", "--batch", "-", *ARGS, stdin=text, env=ALL, cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert json.loads(result.stdout)["record"] == "line 3"
+
+
+def test_a_lone_surrogate_does_not_stop_the_batch(tmp_path: Path) -> None:
+    path = folder_with_photo(tmp_path) / "s.jsonl"
+    good = json.dumps(candidate(), ensure_ascii=False)
+    odd = good.replace('"王芳"', '"\\ud800芳"')
+    path.write_text(f"{odd}\n{good}\n", encoding="utf-8")
+    for extra in ((), ("--show-personal-data",)):
+        result = kuaiji("precheck", "--batch", str(path), *ARGS, *extra, env=ALL)
+        assert result.returncode in (0, 1) and len(result.stdout.splitlines()) == 2, result.stderr

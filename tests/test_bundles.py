@@ -19,6 +19,7 @@ import pytest
 import respx
 
 from helpers import EXAMPLES, kuaiji
+from kuaiji import bundles
 from kuaiji.bundles import MAX_FILE_BYTES, cached_documents, export, update
 from kuaiji.data import PluginData
 from kuaiji.errors import BundleError
@@ -355,3 +356,57 @@ def test_status_offline_is_quick_and_clean() -> None:
     report = json.loads(result.stdout)
     assert report["platforms"] and all(p["state"] == "unreachable" for p in report["platforms"])
     assert os.environ.get("KUAIJI_CACHE_DIR")
+
+
+# --- installing and fetching (found in review) ---
+
+
+def test_a_failed_install_brings_the_good_cache_back(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    root = tmp_path / "cache"
+    (root / "xinjiang").mkdir(parents=True)
+    (root / "xinjiang" / "a.json").write_text("good", encoding="utf-8")
+    entry = bundles.Entry("xinjiang", "a.json", "0" * 64, 3, "2099-01-01")
+    real_rename = Path.rename
+    calls = {"n": 0}
+
+    def flaky(self: Path, target: Any) -> Any:
+        calls["n"] += 1
+        if calls["n"] == 2:  # the staging folder moving into place
+            raise OSError("disk full")
+        return real_rename(self, target)
+
+    monkeypatch.setattr(Path, "rename", flaky)
+    with pytest.raises(OSError):
+        bundles._install(root, [entry], {"xinjiang/a.json": b"new"}, ["xinjiang"])
+    monkeypatch.undo()
+    assert (root / "xinjiang" / "a.json").read_text(encoding="utf-8") == "good"
+
+
+@respx.mock
+def test_bundle_files_are_fetched_beside_the_index_after_a_redirect(tmp_path: Path) -> None:
+    Registry(strict=True)
+    source = tmp_path / "bundle"
+    bundles.export(source)
+    index = json.loads((source / "index.json").read_text(encoding="utf-8"))
+    entry = next(e for e in index["files"] if e["plugin"] == "tianjin")
+    doc = json.loads((source / entry["path"]).read_text(encoding="utf-8"))
+    doc["updated"] = "2099-01-01"
+    body = json.dumps(doc, ensure_ascii=False).encode("utf-8")
+    import hashlib
+
+    index["files"] = [
+        dict(entry, size=len(body), sha256=hashlib.sha256(body).hexdigest(), updated="2099-01-01")
+    ]
+    respx.get("https://rules.test/latest/index.json").mock(
+        return_value=httpx.Response(302, headers={"Location": "https://cdn.test/v7/index.json"})
+    )
+    respx.get("https://cdn.test/v7/index.json").mock(return_value=httpx.Response(200, json=index))
+    respx.get(f"https://cdn.test/v7/{entry['path']}").mock(
+        return_value=httpx.Response(200, content=body)
+    )
+    result = bundles.update(
+        "https://rules.test/latest/index.json", policy=Policy(attempts=1), root=tmp_path / "cache"
+    )
+    assert result.plugins == ("tianjin",)

@@ -13,7 +13,8 @@ import httpx
 import pytest
 import respx
 
-from kuaiji.net import Answer, FetchError, Policy, client, fetch, user_agent
+from helpers import kuaiji
+from kuaiji.net import Answer, FetchError, Policy, check_url, client, fetch, user_agent
 from kuaiji.plugins import Registry
 from kuaiji.status import Probe, State, Target, probe_all, targets
 
@@ -267,3 +268,27 @@ def test_targets_come_from_the_chain_and_mark_retired_platforms() -> None:
     assert not any("xjcz" in url for url in found)  # not on the chain
     xinjiang = {t.url: t for t in targets(["65"], on=dt.date(2026, 11, 23), registry=registry)}
     assert xinjiang["http://kzp.mof.gov.cn/list_warning.jsp"].in_service is False  # until 2024
+
+
+# --- URLs and proxies (found in review) ---
+
+
+def test_invalid_urls_are_usage_errors_and_proxy_failures_are_reported() -> None:
+    with pytest.raises(FetchError) as caught:
+        check_url("https://[::1/index.json", Policy())
+    assert caught.value.kind == "refused"
+    result = kuaiji("rules", "update", "--from", "https://[::1/index.json")
+    assert result.returncode == 2 and "Traceback" not in result.stderr
+
+    async def get() -> Any:
+        policy = Policy(attempts=2, backoff=0.001, backoff_max=0.001)
+        async with client(policy) as http:
+            return await fetch(http, "https://rules.test/x", policy)
+
+    with respx.mock:
+        respx.get("https://rules.test/x").mock(
+            side_effect=httpx.ProxyError("407 Proxy Authentication Required")
+        )
+        with pytest.raises(FetchError) as proxy:
+            asyncio.run(get())
+    assert proxy.value.kind == "connect" and proxy.value.attempts == 2

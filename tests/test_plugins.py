@@ -17,6 +17,7 @@ import pytest
 from helpers import ROOT, bj, kuaiji
 from kuaiji.context import Move
 from kuaiji.engine import build_context, candidate_from_dict
+from kuaiji.errors import BundleError
 from kuaiji.plugins import Registry
 from kuaiji.records import (
     AccountRecovery,
@@ -232,6 +233,18 @@ def test_the_validator_lists_every_problem_of_a_broken_plugin(tmp_path: Path) ->
         assert expected in text, (expected, issues)
     result = kuaiji("plugins", "check", str(folder), env=ALL)
     assert result.returncode == 1 and "✗ broken" in result.stdout
+
+
+def test_a_malformed_case_is_a_validator_issue_not_a_crash(tmp_path: Path) -> None:
+    folder = broken_folder(tmp_path)
+    cases = folder / "kuaiji_broken" / "cases"
+    cases.mkdir()
+    (cases / "odd.json").write_text(
+        json.dumps({"candidate": {}, "expect": ["ready"]}), encoding="utf-8"
+    )
+    issues = check_folders([folder], Registry(entry_points=False))["broken"]
+    assert any("'expect' must be an object" in i.message for i in issues)
+    assert BundleError
 
 
 def test_a_folder_without_an_entry_point_is_named_with_the_fix(tmp_path: Path) -> None:

@@ -19,7 +19,7 @@ import pytest
 from click.testing import CliRunner, Result
 from stdnum.cn import ric
 
-from helpers import ROOT
+from helpers import ROOT, kuaiji
 from kuaiji import __version__
 from kuaiji.batch import (
     ALIASES,
@@ -530,3 +530,66 @@ def test_the_api_reads_and_writes_the_same_tables(tmp_path: Path) -> None:
     assert summary.records == len(table) == 3
     assert summary.produced_by is not None and summary.produced_by["digest"]
     assert {r["结论"] for r in table} <= set(VERDICT_ZH.values())
+
+
+# --- CSV cells and encodings that used to break the batch (found in review): headers by
+# field path, the default number of workers ---
+
+WORKERS_ARGS = ["--exam", "intermediate", "--year", "2026", "--at", AT]
+PATH_HEADER = ["name", "id_number", "phone", "region", "work.status", "work.social_security_months"]
+
+
+def _csv(path: Path, rows: list[list[str]], encoding: str = "utf-8") -> Path:
+    buffer = io.StringIO()
+    csv.writer(buffer).writerows(rows)
+    path.write_bytes(buffer.getvalue().encode(encoding))
+    return path
+
+
+def test_csv_cells_that_used_to_crash_become_error_rows(tmp_path: Path) -> None:
+    path = _csv(
+        tmp_path / "c.csv",
+        [
+            PATH_HEADER,
+            ["王\n芳", "110105199003072346", "13800138000", "110105", "accounting", "²"],
+            ["李雷", "110105199003072346", "13800138000", "110105", "accounting", "12"],
+            [
+                '=HYPERLINK("http://x")',
+                "110105199003072346",
+                "13800138000",
+                "110105",
+                "accounting",
+                "24",
+            ],
+        ],
+    )
+    result = kuaiji(
+        "precheck",
+        "--batch",
+        str(path),
+        *WORKERS_ARGS,
+        "--format",
+        "csv",
+        "--show-personal-data",
+        env=ALL,
+    )
+    assert result.returncode == 1, result.stderr
+    table = list(csv.DictReader(io.StringIO(result.stdout.lstrip("\ufeff"))))
+    assert [r["记录"] for r in table] == ["第 2 行", "第 4 行", "第 5 行"]  # where each starts
+    assert table[0]["结论代码"] == "error" and "social_security_months" in table[0]["问题"]
+    assert table[2]["姓名"].startswith("'=")  # shown as text, never run as a formula
+
+
+def test_a_gbk_csv_is_read_and_a_stray_gbk_row_in_utf8_is_reported(tmp_path: Path) -> None:
+    person = ["王芳", "110105199003072346", "13800138000", "110105", "accounting", "12"]
+    path = _csv(tmp_path / "gbk.csv", [PATH_HEADER, person], "gbk")  # what Excel saves in China
+    result = kuaiji("precheck", "--batch", str(path), *WORKERS_ARGS, env=ALL)
+    assert result.returncode == 1 and "Traceback" not in result.stderr
+    row = json.loads(result.stdout)
+    assert row["verdict"] == "not_ready" and row["name"] == "王*"
+    mixed = tmp_path / "mixed.csv"
+    text = _csv(tmp_path / "u.csv", [PATH_HEADER, person, person], "utf-8").read_bytes()
+    mixed.write_bytes(text + ",".join(person).encode("gbk") + b"\n")
+    rows = kuaiji("precheck", "--batch", str(mixed), *WORKERS_ARGS, env=ALL).stdout.splitlines()
+    last = json.loads(rows[-1])
+    assert len(rows) == 3 and last["verdict"] == "error" and "UTF-8" in last["error"]
