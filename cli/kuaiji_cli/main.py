@@ -319,10 +319,10 @@ def regions(text: str | None, as_json: bool) -> None:
             return
         for row in rows:
             click.echo(
-                f"{row['code']:<6} {row['name']:<14} parent={row['parent'] or '-':<4} plugin={row['plugin']}"
+                f"{row['code']:<6} {row['name']:<14} 上级：{row['parent'] or '-':<4} 插件：{row['plugin']}"
             )
         for problem in registry.problems:
-            click.echo(f"plugin problem: {problem.plugin}: {problem.message}", err=True)
+            click.echo(f"插件出错：{problem.plugin}：{problem.message}", err=True)
         return
     from kuaiji.errors import InputError
     from kuaiji.regions import search, serving
@@ -949,11 +949,15 @@ def plugins(ctx: click.Context, as_json: bool) -> None:
         dist = (
             f"{row['distribution']} {row['version'] or ''}".strip() if row["distribution"] else "-"
         )
-        source = f"{row['data']['origin']} {row['data']['updated']}" if row["data"] else "no data"
-        click.echo(f"{row['name']:<10} {dist:<24} regions {','.join(row['regions']) or '-'}")
-        click.echo(
-            f"           data: {source}; hooks: {', '.join(h.removeprefix('kuaiji_') for h in row['hooks'])}"
+        origin = {"bundled": "内置", "updated": "已更新"}
+        source = (
+            f"{origin.get(row['data']['origin'], row['data']['origin'])} {row['data']['updated']}"
+            if row["data"]
+            else "无"
         )
+        click.echo(f"{row['name']:<10} {dist:<24} 地区：{'、'.join(row['regions']) or '-'}")
+        hooks = "、".join(h.removeprefix("kuaiji_") for h in row["hooks"])
+        click.echo(f"           数据：{source}；钩子：{hooks}")
         for problem in row["problems"]:
             click.echo(f"           ! {problem}")
     for row in failed:
