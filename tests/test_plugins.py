@@ -108,7 +108,7 @@ def test_kuaiji_plugins_lists_distribution_regions_hooks_and_data() -> None:
     )
     assert [r["name"] for r in only["plugins"]] == ["national", "hunan"]
     human = kuaiji("plugins", env=ALL)
-    assert "kuaiji-guangdong" in human.stdout and "regions 44" in human.stdout
+    assert "kuaiji-guangdong" in human.stdout and "地区：44" in human.stdout
 
 
 def test_trace_reports_each_hook_call_to_stderr() -> None:
