@@ -362,3 +362,15 @@ def test_a_closed_pipe_stops_quietly(tmp_path: Path) -> None:
     )
     assert "内部错误" not in result.stderr and "Traceback" not in result.stderr
     assert result.returncode == 141
+
+
+def test_readme_python_examples_run(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The README's Python blocks run as written, from the repository root."""
+    import re
+
+    monkeypatch.chdir(ROOT)
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    blocks = re.findall(r"```python\n(.*?)```", readme, flags=re.S)
+    assert blocks
+    for block in blocks:
+        exec(compile(block, "README.md", "exec"), {})
