@@ -205,19 +205,19 @@ def _photo_error(folder: Path, registry: Registry, name: str) -> str:
 
 def test_a_decompression_bomb_is_refused_undecoded(folder: Path, registry: Registry) -> None:
     (folder / "bomb.png").write_bytes(_png_header(60_000, 60_000))
-    assert "bomb.png" in _photo_error(folder, registry, "bomb.png")
+    assert "DecompressionBombError" in _photo_error(folder, registry, "bomb.png")
 
 
 def test_a_truncated_jpeg_is_refused(folder: Path, registry: Registry) -> None:
     whole = (EXAMPLES / "wang.jpg").read_bytes()
     (folder / "half.jpg").write_bytes(whole[: len(whole) // 2])
-    assert "not a readable image" in _photo_error(folder, registry, "half.jpg")
+    assert "不是完整的图片" in _photo_error(folder, registry, "half.jpg")
 
 
 def test_a_40_mb_file_is_refused_without_reading_it(folder: Path, registry: Registry) -> None:
     with (folder / "big.jpg").open("wb") as handle:
         handle.truncate(40 * 1024 * 1024)
-    assert "too large to be a photo" in _photo_error(folder, registry, "big.jpg")
+    assert "太大，不像证件照" in _photo_error(folder, registry, "big.jpg")
 
 
 def test_a_symlink_out_of_the_folder_is_refused(
@@ -226,7 +226,7 @@ def test_a_symlink_out_of_the_folder_is_refused(
     outside = tmp_path_factory.mktemp("outside") / "secret.jpg"
     outside.write_bytes((EXAMPLES / "wang.jpg").read_bytes())
     (folder / "link.jpg").symlink_to(outside)
-    assert "outside the candidate's folder" in _photo_error(folder, registry, "link.jpg")
+    assert "文件夹之外" in _photo_error(folder, registry, "link.jpg")
 
 
 # --- faulty plugins ---
@@ -494,3 +494,19 @@ def test_debug_tracebacks_mask_ids_and_phones(
     assert "Traceback" in loud.output and "RuntimeError" in loud.output
     assert "110105199003072346" not in loud.output and "13800138000" not in loud.output
     assert "110***********2346" in loud.output
+
+
+def test_photo_errors_are_chinese_and_never_repeat_the_file_name(
+    folder: Path, registry: Registry
+) -> None:
+    # A file name often holds a person's name and ID number.
+    message = _photo_error(folder, registry, "王芳-110105199003072346.jpg")
+    assert "找不到照片文件" in message
+    assert "王芳" not in message and "110105199003072346" not in message
+
+
+def test_a_short_id_number_keeps_its_birth_date_masked() -> None:
+    from kuaiji.masking import mask_id
+
+    assert mask_id("110105199003072346") == "110***********2346"
+    assert "0307" not in mask_id("11010519900307")  # 14 digits: the last four are a birthday

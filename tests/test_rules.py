@@ -199,7 +199,7 @@ def test_photo_outside_the_candidate_folder_is_refused(
     for path in ("link.jpg", str(outside / "p.jpg"), "../" + outside.name + "/p.jpg"):
         with pytest.raises(InputError) as err:
             run(candidate(photo={"path": path}), registry, folder)
-        assert "outside" in str(err.value)
+        assert "文件夹之外" in str(err.value)
 
 
 # --- collection ---

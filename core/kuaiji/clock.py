@@ -74,8 +74,8 @@ def parse_at(text: str) -> dt.datetime:
     except ValueError:
         raise InputError.single(
             "--at",
-            f"not an ISO 8601 date or time: {text!r}",
-            "write e.g. 2024-06-28T10:00 (Beijing time) or 2024-06-28T02:00+00:00",
+            f"不是日期或时间：{text[:40]!r}",
+            "写成 2024-06-28T10:00（北京时间）或 2024-06-28；也可带时区，如 2024-06-28T02:00+00:00",
         ) from None
     if parsed.tzinfo is None:
         parsed = parsed.replace(tzinfo=SHANGHAI)

@@ -16,8 +16,11 @@ def mask_name(name: str) -> str:
 def mask_id(number: str) -> str:
     """``110105199003072346`` → ``110***********2346``."""
     text = number.strip()
-    if len(text) >= 8:
-        return text[:3] + "*" * (len(text) - 7) + text[-4:]
+    if len(text) == 18:
+        return text[:3] + "*" * 11 + text[-4:]
+    # Any other length: a resident ID typed wrongly still holds a birth date, so show less.
+    if len(text) >= 10:
+        return text[:2] + "*" * (len(text) - 4) + text[-2:]
     return text[:1] + "*" * max(len(text) - 1, 1)
 
 

@@ -40,26 +40,26 @@ def inspect(relative: str, base_dir: Path, *, allow_outside: bool = False) -> Ph
 
 @functools.lru_cache(maxsize=4096)
 def _inspect(relative: str, base_dir: Path, allow_outside: bool) -> PhotoInfo:
-    fix = "give the path of a JPG or PNG photo, relative to the candidate file"
+    fix = "写 JPG 或 PNG 照片的路径（相对于考生文件所在的文件夹）"
     candidate_path = base_dir / relative
     try:
         resolved = candidate_path.resolve(strict=True)
     except (OSError, RuntimeError):
-        raise InputError.single("photo.path", f"file not found: {relative!r}", fix) from None
+        raise InputError.single("photo.path", "找不到照片文件", fix) from None
     if not allow_outside and not resolved.is_relative_to(base_dir.resolve()):
         raise InputError.single(
             "photo.path",
-            f"{relative!r} leads outside the candidate's folder",
-            "copy the photo next to the candidate file",
+            "照片路径指向考生文件所在文件夹之外",
+            "把照片复制到考生文件旁边，再写它的文件名",
         )
     return _inspect_resolved(resolved, relative)
 
 
 @functools.lru_cache(maxsize=4096)
 def _inspect_resolved(path: Path, relative: str) -> PhotoInfo:
-    fix = "save the photo as a JPG (or PNG) file and give its path"
+    fix = "把照片另存为 JPG（或 PNG）文件，再写它的路径"
     if not path.is_file():
-        raise InputError.single("photo.path", f"{relative!r} is not a file", fix)
+        raise InputError.single("photo.path", "照片路径不是一个文件", fix)
     key = _photo_key(path)
     found = _remembered().get(key) if key is not None else None
     if found is not None:
@@ -139,7 +139,7 @@ def _decode(path: Path, relative: str, fix: str) -> PhotoInfo:
     if size > MAX_BYTES:
         raise InputError.single(
             "photo.path",
-            f"{relative!r} is {size // (1024 * 1024)} MB, too large to be a photo",
+            f"照片文件有 {size // (1024 * 1024)} MB，太大，不像证件照",
             fix,
         )
     try:
@@ -150,7 +150,7 @@ def _decode(path: Path, relative: str, fix: str) -> PhotoInfo:
             if width * height > MAX_PIXELS:
                 raise InputError.single(
                     "photo.path",
-                    f"{relative!r} is {width}×{height} pixels, too large to be a photo",
+                    f"照片有 {width}×{height} 像素，太大，不像证件照",
                     fix,
                 )
             # Decode it all (JPEG at 1/8 scale: little memory), so a truncated file shows.
@@ -164,7 +164,7 @@ def _decode(path: Path, relative: str, fix: str) -> PhotoInfo:
         ValueError,
     ) as exc:
         raise InputError.single(
-            "photo.path", f"{relative!r} is not a readable image ({type(exc).__name__})", fix
+            "photo.path", f"照片文件无法读取，不是完整的图片（{type(exc).__name__}）", fix
         ) from None
     return PhotoInfo(
         path=path,
