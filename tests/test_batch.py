@@ -397,3 +397,33 @@ def test_a_lone_surrogate_does_not_stop_the_batch(tmp_path: Path) -> None:
     for extra in ((), ("--show-personal-data",)):
         result = kuaiji("precheck", "--batch", str(path), *ARGS, *extra, env=ALL)
         assert result.returncode in (0, 1) and len(result.stdout.splitlines()) == 2, result.stderr
+
+
+def test_an_input_with_no_record_is_an_error_not_a_success(tmp_path: Path) -> None:
+    from click.testing import CliRunner
+
+    from kuaiji_cli.main import main
+
+    args = ["--exam", "中级", "--year", "2026", "--at", "2026-06-20T10:00"]
+    header_only = tmp_path / "名单.csv"
+    header_only.write_text("姓名,身份证号码,手机号码,所在地区\n", encoding="utf-8")
+    empty = tmp_path / "空.jsonl"
+    empty.write_text("", encoding="utf-8")
+    for source in (header_only, empty):
+        result = CliRunner().invoke(main, ["precheck", "--batch", str(source), *args])
+        assert result.exit_code == 2, result.output
+        assert "没有考生记录" in result.output
+
+
+def test_a_year_the_data_cannot_answer_is_refused_once_up_front(tmp_path: Path) -> None:
+    from click.testing import CliRunner
+
+    from kuaiji_cli.main import main
+
+    source = tmp_path / "c.jsonl"
+    source.write_text('{"name": "王芳"}\n' * 3, encoding="utf-8")
+    result = CliRunner().invoke(
+        main, ["precheck", "--batch", str(source), "--exam", "中级", "--year", "2019"]
+    )
+    assert result.exit_code == 2 and "早于现有资料" in result.output
+    assert "row" not in result.output and "line" not in result.output

@@ -158,3 +158,34 @@ def test_precheck_ics_of_an_unpublished_year_has_no_past_event(tmp_path: Path) -
     events = list(icalendar.Calendar.from_ical(out.read_bytes()).walk("VEVENT"))
     assert events and all(e.decoded("DTSTART") > bj("2027-01-10 10:00") for e in events)
     assert all("预计" in str(e["SUMMARY"]) for e in events)
+
+
+def test_the_candidates_calendar_puts_the_exam_at_its_start(tmp_path: Path) -> None:
+    out = tmp_path / "me.ics"
+    result = CliRunner().invoke(
+        main,
+        [
+            "precheck",
+            "examples/wang-fang.json",
+            "--exam",
+            "中级",
+            "--year",
+            "2026",
+            "--at",
+            "2026-06-20T10:00",
+            "--ics",
+            str(out),
+        ],
+    )
+    assert result.exit_code == 0, result.output
+    events = list(icalendar.Calendar.from_ical(out.read_bytes()).walk("VEVENT"))
+    exam = next(e for e in events if "参加考试" in str(e["SUMMARY"]))
+    assert exam.decoded("DTSTART") == bj("2026-09-05 00:00")
+    assert "（开始）" in str(exam["SUMMARY"])
+
+
+def test_transfer_refuses_a_year_the_data_cannot_answer() -> None:
+    result = CliRunner().invoke(
+        main, ["transfer", "examples/chen-jing-guangzhou.json", "--to", "430102", "--year", "0"]
+    )
+    assert result.exit_code == 2, result.output

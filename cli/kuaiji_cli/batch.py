@@ -53,7 +53,11 @@ def run_batch(
     as_json: bool,
     show_personal_data: bool,
 ) -> int:
+    from kuaiji.engine import check_year
+    from kuaiji.plugins import get_registry
+
     fmt = choose_format(output_format, out)
+    check_year(get_registry(), ExamLevel(exam), year)  # once, not once per record
     options = Options(ExamLevel(exam), year, at or clock.now(), fmt, show_personal_data)
     if (
         out
@@ -110,6 +114,12 @@ def run_batch(
         summary.produced_by = produced_by(get_registry()).to_dict()
     if xlsx is not None:
         xlsx.close(summary, options, summary.produced_by)
+    if summary.records == 0 and not summary.interrupted:
+        raise InputError.single(
+            "--batch",
+            f"{source!r} 里没有考生记录（0 条）",
+            "检查文件是否为空、表头下是否有数据；Excel 文件只读第一个工作表，请把名单放在第一个工作表",
+        )
     report = sys.stdout if out else sys.stderr
     if as_json:
         click.echo(json.dumps(summary.to_dict(), ensure_ascii=False, indent=2), file=report)

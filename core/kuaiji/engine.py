@@ -519,7 +519,7 @@ def _plan_context(
     return build_context(
         candidate,
         exam=exam,
-        year=year or next_exam_year(registry, _level(exam), moment),
+        year=next_exam_year(registry, _level(exam), moment) if year is None else year,
         at=moment,
         base_dir=base_dir,
         registry=registry,

@@ -159,7 +159,9 @@ def timeline_calendar(report: Report) -> bytes:
     for step in report.steps:
         if step.done:
             continue
-        when = step.closes or step.opens
+        # An exam is attended from its start; everything else is due by its close.
+        attend = step.id == "exam" and step.opens is not None
+        when = step.opens if attend else step.closes or step.opens
         if when is None or (step.projected and when <= report.at):
             continue  # an estimate that lies behind us is no event
         description = _lines(
@@ -174,7 +176,8 @@ def timeline_calendar(report: Report) -> bytes:
         calendar.add_component(
             _event(
                 uid=_uid("step", *base),
-                summary=f"{exam}：{step.title}" + ("（截止）" if step.closes else "（开始）"),
+                summary=f"{exam}：{step.title}"
+                + ("（开始）" if attend or not step.closes else "（截止）"),
                 start=when,
                 end=None,
                 description=description,

@@ -162,13 +162,24 @@ def collection_required(ctx: Context) -> list[Finding]:
         ]
     latest, review_text = latest_submission(ctx)
     if status is CollectionStatus.SUBMITTED:
+        late = latest is not None and deadline is not None and ctx.at > latest
+        risk = (
+            f"；按审核所需时间，{clock.human(deadline)} 前可能审核不完"
+            if late and deadline is not None
+            else ""
+        )
+        who = ctx.region.contact_text or "会计关系所在地财政局会计管理部门（联系方式资料未给出）"
         return [
             finding(
                 "collection.required",
                 Severity.PENDING,
-                "信息采集已提交，尚待审核；本考区须审核通过后才能报名",
+                f"信息采集已提交，尚待审核；本考区须审核通过后才能报名{risk}",
                 action=f"关注审核状态；{review_text}；如被退回，按原因修改后重新提交"
-                + ask(ctx.region.contact_text, "审核未及时完成的，"),
+                + (
+                    f"；现在就请联系{who}，说明报名截止在即"
+                    if late
+                    else f"；审核未及时完成的，咨询：{who}"
+                ),
                 deadline=deadline,
                 url=url,
                 source=fact.source,
