@@ -96,7 +96,7 @@ def test_records_in_equal_records_out_with_corrupt_lines(tmp_path: Path) -> None
     for row in errors:
         assert row["record"].startswith("line ") and row["error"]
     by_line = {r["record"]: r for r in got}
-    assert "invalid JSON" in by_line["line 8"]["error"]  # "not json at all", inserted at index 7
+    assert "不是有效的 JSON" in by_line["line 8"]["error"]  # "not json at all", inserted at index 7
     summary = json.loads(result.stdout)
     assert summary["records"] == 307 and summary["verdicts"]["error"] == len(errors)
 

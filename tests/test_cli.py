@@ -125,8 +125,13 @@ def test_plugin_failure_exits_3(tmp_path: Path) -> None:
     (dist / "METADATA").write_text(
         "Metadata-Version: 2.1\nName: kuaiji-broken\nVersion: 0.1\n", encoding="utf-8"
     )
-    (dist / "entry_points.txt").write_text("[kuaiji]\nbroken = kuaiji_broken\n", encoding="utf-8")
-    (site / "kuaiji_broken.py").write_text("raise RuntimeError('cannot start')\n", encoding="utf-8")
+    # A module name of its own: another test's kuaiji_broken may already be imported.
+    (dist / "entry_points.txt").write_text(
+        "[kuaiji]\nbroken = kuaiji_broken_at_start\n", encoding="utf-8"
+    )
+    (site / "kuaiji_broken_at_start.py").write_text(
+        "raise RuntimeError('cannot start')\n", encoding="utf-8"
+    )
     env = {"PYTHONPATH": str(site), "KUAIJI_NATIONAL_ONLY": ""}
     result = kuaiji(
         "precheck",

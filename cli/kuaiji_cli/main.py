@@ -131,7 +131,7 @@ def _write(path: str, data: bytes) -> None:
     folder = target.parent if str(target.parent) else Path()
     if not folder.is_dir():
         raise InputError.single(
-            "--ics", f"folder {str(folder)!r} does not exist", "create it first"
+            "--ics", f"文件夹 {str(folder)!r} 不存在", "先建好文件夹，或换一个路径"
         )
     fd, tmp = tempfile.mkstemp(dir=folder, prefix=f".{target.name}.", suffix=".tmp")
     try:
@@ -246,12 +246,12 @@ def precheck(
 
     if (file is None) == (batch is None):
         raise InputError.single(
-            "FILE", "give one candidate FILE or --batch INPUT", "not both, not neither"
+            "FILE", "要给一个考生文件 FILE，或用 --batch 给出批量输入", "两者只给其一"
         )
     if batch is not None:
         if ics:
             raise InputError.single(
-                "--ics", "not available with --batch", "run precheck FILE --ics for one candidate"
+                "--ics", "批量检查不能同时写日历", "对单个考生运行 precheck FILE --ics"
             )
         from kuaiji_cli.batch import run_batch
 

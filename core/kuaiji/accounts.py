@@ -98,7 +98,7 @@ def check_password(
     sets on a platform of ``region`` (rule ``account.password_default``)."""
     if not password:
         raise InputError.single(
-            "password", "no password given", "type the new password on standard input"
+            "password", "没有输入密码", "在标准输入中输入新密码"
         )
     plan = account_recovery(region, at=at, registry=registry)
     findings = []

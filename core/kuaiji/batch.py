@@ -1166,7 +1166,7 @@ def check_item(
                 raw = json.loads(item.payload)
             except ValueError as exc:
                 raise InputError.single(
-                    "", f"invalid JSON ({exc.args[0].split(':')[0]})", "改正 JSON 语法"
+                    "", f"不是有效的 JSON（{exc.args[0].split(':')[0]}）", "改正这一行的 JSON 语法"
                 ) from None
             except RecursionError:
                 raise InputError.single("", "JSON 嵌套太深", "减少嵌套层次") from None
@@ -1186,7 +1186,7 @@ def check_item(
         message = _scrub(f"{type(exc).__name__}: {exc}", raw, options)
         return _error(item, options, message, raw, produced)
     except RecursionError:
-        return _error(item, options, "document nested too deeply", raw, produced)
+        return _error(item, options, "JSON 嵌套层数过多：请展平这条记录", raw, produced)
     region = report.region
     province = region.province.name if region.province else region.name
     findings = report.findings

@@ -30,24 +30,24 @@ def create(name: str, region: str, folder: Path, *, child: str | None = None) ->
     if not _NAME.match(name):
         raise InputError.single(
             "NAME",
-            f"{name!r} is not a plugin name",
-            "use lower-case letters, digits and _ (e.g. zhejiang)",
+            f"{name!r} 不能作插件名",
+            "用小写字母、数字和 _（如 zhejiang）",
         )
     codes = [region] + ([child] if child else [])
     for option, code in zip(("--region", "--parent"), codes, strict=False):
         if not (code.isdigit() and len(code) in (2, 4)) or division_name(code) is None:
             raise InputError.single(
-                option, f"{code!r} is not a GB/T 2260 province or city code", "e.g. 33 or 3302"
+                option, f"{code!r} 不是 GB/T 2260 的省级或地级代码", "写 2 或 4 位代码，如 33 或 3302"
             )
     if child and not child.startswith(region):
         raise InputError.single(
             "--parent",
-            f"{child} is not inside {region}",
-            "give a city of the region, e.g. 3302 in 33",
+            f"{child} 不在 {region} 之内",
+            "给出该地区下的城市，如 33 下的 3302",
         )
     root = folder / f"kuaiji-{name}"
     if root.exists():
-        raise InputError.single("NAME", f"{root} exists already", "choose another name or folder")
+        raise InputError.single("NAME", f"{root} 已存在", "换一个插件名或文件夹")
     package = root / f"kuaiji_{name}"
     (package / "data").mkdir(parents=True)
     (package / "cases").mkdir()
