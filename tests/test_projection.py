@@ -189,3 +189,23 @@ def test_transfer_refuses_a_year_the_data_cannot_answer() -> None:
         main, ["transfer", "examples/chen-jing-guangzhou.json", "--to", "430102", "--year", "0"]
     )
     assert result.exit_code == 2, result.output
+
+
+def test_a_transfer_for_an_unpublished_year_uses_the_projected_deadline() -> None:
+    result = CliRunner().invoke(
+        main,
+        [
+            "transfer",
+            "examples/chen-jing-guangzhou.json",
+            "--to",
+            "430102",
+            "--year",
+            "2027",
+            "--at",
+            "2026-12-01T10:00",
+            "--json",
+        ],
+    )
+    plan = json.loads(result.output)
+    assert plan["projected"] is True and plan["deadline"].startswith("2027-")
+    assert any("预计" in note for note in plan["notes"])

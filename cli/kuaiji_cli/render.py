@@ -169,7 +169,8 @@ def transfer_text(plan: TransferPlan) -> str:
     ]
     if plan.deadline is not None:
         lines.append(
-            f"须在此前到位：{_when(plan.deadline, plan.at)}（调入地的信息采集截止或报名截止；来源 {_source(plan.deadline_source)}）"
+            f"须在此前到位：{'（预计）' if plan.projected else ''}{_when(plan.deadline, plan.at)}"
+            f"（调入地的信息采集截止或报名截止；来源 {_source(plan.deadline_source)}）"
         )
     if plan.latest_start is not None:
         lines.append(f"最晚开始：{_when(plan.latest_start, plan.at)}")

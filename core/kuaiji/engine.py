@@ -588,6 +588,7 @@ class TransferPlan:
     latest_start: dt.datetime | None = None
     feasible: bool | None = None  # None: not known (a step's duration or the deadline is unknown)
     notes: tuple[str, ...] = ()
+    projected: bool = False  # the deadline is an estimate (预计) for a year not published
 
     def to_dict(self) -> dict[str, Any]:
         def region(r: Region) -> dict[str, Any]:
@@ -603,6 +604,7 @@ class TransferPlan:
             "latest_start": clock.iso(self.latest_start),
             "feasible": self.feasible,
             "notes": list(self.notes),
+            "projected": self.projected,
             "steps": [unstructure(s) for s in self.steps],
             "problems": [finding_dict(f) for f in self.problems],
         }
@@ -646,7 +648,12 @@ def plan_transfer(
     schedule = schedule_view(registry, target, ctx.level, ctx.year)
     timing = _transfer_timing(tuple(steps), schedule, moment)
     return TransferPlan(
-        move, moment, tuple(steps), tuple(plugin_finding(p) for p in result.problems), *timing
+        move,
+        moment,
+        tuple(steps),
+        tuple(plugin_finding(p) for p in result.problems),
+        *timing,
+        projected=not schedule.known and timing[0] is not None,
     )
 
 
@@ -655,14 +662,17 @@ def _transfer_timing(
 ) -> tuple[dt.datetime | None, str | None, dt.datetime | None, bool | None, tuple[str, ...]]:
     """The destination's deadline, the latest safe start and whether the move fits."""
     notes: list[str] = []
-    cutoff = schedule.first("collection") if schedule.known else None
+    dated = schedule.known or bool(schedule.projected_from)  # published, or projected (预计)
+    cutoff = schedule.first("collection") if dated else None
     if cutoff is not None and cutoff.closes is not None:
         deadline, source = cutoff.closes, cutoff.source
-    elif schedule.known and schedule.registration_closes is not None:
+    elif dated and schedule.registration_closes is not None:
         deadline, source = schedule.registration_closes, schedule.registration[-1].source
     else:
         notes.append(f"{schedule.year} 年{schedule.level.zh}考试在调入地的截止时间未知")
         return None, None, None, None, tuple(notes)
+    if not schedule.known:
+        notes.append(f"截止时间为预计（{schedule.basis}），公布后以公布的为准")
     timed = [s for s in steps if s.working_days is not None or s.calendar_days is not None]
     complete = len(timed) >= len([s for s in steps if s.phase is not TransferPhase.AFTER])
     calendar_days = sum(s.calendar_days or 0 for s in steps)

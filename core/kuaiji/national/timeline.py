@@ -179,7 +179,11 @@ def timeline(ctx: Context) -> list[Step]:
                 )
             )
     if elsewhere and not transfer_events and (required is None or required.value is not False):
-        steps.insert(0, cross_province_step(ctx, deadline))  # first of what closes together
+        due = deadline
+        if not schedule.known:  # the projected cutoff: the engine labels the step 预计
+            cutoff = schedule.first("collection")
+            due = cutoff.closes if cutoff and cutoff.closes else schedule.registration_closes
+        steps.insert(0, cross_province_step(ctx, due))  # first of what closes together
     return _by_time(steps)
 
 
