@@ -278,3 +278,23 @@ def test_a_done_step_shows_no_latest_start(registry: Registry, folder: Path) -> 
     for block in blocks:
         if block.startswith("✓"):
             assert "最晚开始" not in block, block
+
+
+def test_change_takes_and_shows_chinese_field_names() -> None:
+    from click.testing import CliRunner
+
+    from kuaiji_cli.main import main
+
+    result = CliRunner().invoke(
+        main,
+        [
+            "change",
+            "examples/chen-jing-guangzhou.json",
+            "--set",
+            "姓名=王小芳",
+            "--at",
+            "2026-12-01",
+        ],
+    )
+    assert result.exit_code == 0, result.output
+    assert "姓名（name）：不能在网上变更" in result.output

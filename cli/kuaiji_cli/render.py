@@ -144,8 +144,11 @@ def change_text(plan: ChangePlan) -> str:
         "unknown": "未知",
     }
     lines = [f"地区：{plan.region.name} {plan.region.code}；评估时间：{clock.human(plan.at)}", ""]
+    from kuaiji.schema import LABELS
+
     for d in plan.decisions:
-        lines.append(f"  {d.field}: {zh[d.decision.value]} ({d.decision.value}) [{d.plugin}]")
+        label = f"{LABELS[d.field]}（{d.field}）" if d.field in LABELS else d.field
+        lines.append(f"  {label}：{zh[d.decision.value]} ({d.decision.value}) [{d.plugin}]")
         lines.append(f"      原因：{d.reason}")
         if d.how:
             lines.append(f"      办理：{d.how}")

@@ -253,7 +253,8 @@ def field_paths(cls: type = Candidate, prefix: str = "") -> list[str]:
 
 
 def parse_change(item: str) -> tuple[str, str]:
-    """``FIELD=VALUE`` → (field, value); the field must be a candidate-file field."""
+    """``FIELD=VALUE`` → (field, value); the field is a candidate-file field, by its path
+    (``work.employer``) or its Chinese name (``工作单位``)."""
     if "=" not in item:
         raise InputError.single(
             "--set",
@@ -265,11 +266,10 @@ def parse_change(item: str) -> tuple[str, str]:
     known = field_paths()
     if field not in known:
         by_label = {LABELS[p]: p for p in known if p in LABELS}
-        fix = (
-            f"字段名用英文：改为 {by_label[field]}"
-            if field in by_label
-            else f"可用的字段：{'、'.join(known)}"
-        )
+        if field in by_label:
+            return by_label[field], value
         shown = field if len(field) <= 30 else field[:29] + "…"
-        raise InputError.single("--set", f"不认识的字段“{shown}”", fix)
+        raise InputError.single(
+            "--set", f"不认识的字段“{shown}”", f"可用的字段：{'、'.join(known)}"
+        )
     return field, value
