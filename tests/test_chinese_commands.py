@@ -72,3 +72,19 @@ def test_the_batch_summary_is_chinese(tmp_path: Path) -> None:
     assert result.exit_code == 0, result.output
     assert english_words(result.output) == [], result.output
     assert out.read_text(encoding="utf-8-sig").startswith("记录,结论")
+
+
+@pytest.mark.parametrize(
+    ("args", "said"),
+    [
+        (["precheck", "examples/wang-fang.json", "--exam", "中级"], "缺少选项 --year"),
+        (["precheck", "examples/wang-fang.json", "--exam", "中级", "--year", "abc"], "不是整数"),
+        (["nosuch"], "没有这个命令：nosuch"),
+        (["precheck", "--no-such-option"], "没有这个选项"),
+    ],
+)
+def test_usage_errors_are_chinese_with_exit_2(args: list[str], said: str) -> None:
+    result = CliRunner().invoke(main, args)
+    assert result.exit_code == 2
+    assert said in result.output
+    assert "Missing" not in result.output and "Error:" not in result.output

@@ -149,7 +149,59 @@ def _at(at: str | None) -> dt.datetime | None:
     return parse_at(at) if at else None
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+# click's own usage errors, in Chinese (the option names stay as typed).
+_USAGE_ZH = (
+    (r"Invalid value for '(.+?)': ", r"选项 \1 的值无效："),
+    (r"Missing option '(.+?)'\.?", r"缺少选项 \1"),
+    (r"Missing argument '(.+?)'\.?", r"缺少参数 \1"),
+    (r"No such option: (\S+)", r"没有这个选项：\1"),
+    (r"No such option '(.+?)'\.?", r"没有这个选项：\1"),
+    (r"No such command '(.+?)'\.?", r"没有这个命令：\1"),
+    (r"Option '(.+?)' requires an argument\.?", r"选项 \1 需要一个值"),
+    (r"Got unexpected extra arguments? \((.*)\)", r"多余的参数：\1"),
+    (r"'(.*?)' is not a valid integer\.?", r"“\1”不是整数"),
+    (r"'(.*?)' is not a valid float\.?", r"“\1”不是数字"),
+    (r"'(.*?)' is not one of (.*?)\.?$", r"“\1”不在可选值 \2 之中"),
+    (r"(.*?) is not in the range (.*?)\.?$", r"\1 不在范围 \2 之内"),
+)
+
+
+def _usage_zh(message: str) -> str:
+    import re
+
+    for pattern, replacement in _USAGE_ZH:
+        message = re.sub(pattern, replacement, message)
+    return message
+
+
+class _Main(click.Group):
+    """The command group, with click's usage errors said in Chinese (exit code 2)."""
+
+    def main(self, *args: Any, **kwargs: Any) -> Any:
+        standalone = kwargs.pop("standalone_mode", True)
+        try:
+            return super().main(*args, standalone_mode=False, **kwargs)
+        except click.UsageError as exc:
+            if not standalone:
+                raise
+            if exc.ctx is not None:
+                click.echo(exc.ctx.get_usage(), err=True)
+                click.echo(f"查看帮助：{exc.ctx.command_path} --help", err=True)
+            click.echo(f"kuaiji: 用法错误：{_usage_zh(exc.format_message())}", err=True)
+            sys.exit(2)
+        except click.ClickException as exc:
+            if not standalone:
+                raise
+            exc.show()
+            sys.exit(exc.exit_code)
+        except click.exceptions.Abort:
+            if not standalone:
+                raise
+            click.echo("已取消", err=True)
+            sys.exit(1)
+
+
+@click.group(cls=_Main, context_settings={"help_option_names": ["-h", "--help"]})
 @click.option(
     "--debug",
     is_flag=True,
