@@ -775,7 +775,9 @@ def _csv_items(lines: Iterable[str], base_dir: str, encoding: str) -> _Table:
     csv.field_size_limit(MAX_CELL)
     reader = csv.reader(lines)
 
-    def numbered() -> Iterator[tuple[int, Sequence[Any]]]:
+    def numbered(problem: str, fix: str) -> Iterator[tuple[int, Sequence[Any]]]:
+        """Rows with the line each starts on (a cell may hold line breaks); a broken row
+        stops the reading with ``problem`` (``{line}`` and ``{error}`` filled in)."""
         while True:
             number = reader.line_num + 1
             try:
@@ -783,12 +785,11 @@ def _csv_items(lines: Iterable[str], base_dir: str, encoding: str) -> _Table:
             except StopIteration:
                 return
             except csv.Error as exc:
-                raise InputError.single(
-                    "--batch", f"CSV 表头无法读取：{exc}", "检查文件开头的几行"
-                ) from None
+                message = problem.format(line=number, error=exc)
+                raise InputError.single("--batch", message, fix) from None
             yield number, row
 
-    found = _find_header(numbered())
+    found = _find_header(numbered("CSV 表头无法读取：{error}", "检查文件开头的几行"))
     if found is None:
         return _Table(iter(()), ())
     number, header = found
@@ -801,17 +802,7 @@ def _csv_items(lines: Iterable[str], base_dir: str, encoding: str) -> _Table:
     bad = f"这一行有不是 {ENCODING_ZH[encoding]} 的字节，无法读取：请把整个文件{_RESAVE}"
 
     def items() -> Iterator[Item]:
-        while True:
-            # A record's row is the line where it starts (a cell may hold line breaks).
-            row_number = reader.line_num + 1
-            try:
-                row = next(reader)
-            except StopIteration:
-                return
-            except csv.Error as exc:
-                raise InputError.single(
-                    "--batch", f"第 {row_number} 行：{exc}", "从这一行起改正这个 CSV"
-                ) from None
+        for row_number, row in numbered("第 {line} 行：{error}", "从这一行起改正这个 CSV"):
             if _SURROGATE.search("".join(row)) is not None:  # bytes of another encoding
                 yield Item(f"row {row_number}", {ROW_ERROR: bad}, base_dir)
                 continue
