@@ -1,5 +1,5 @@
-"""How the core's modules fit: the import graph (every import, at the top of a module or
-inside a function), its cycles, and the modules and functions one ``precheck`` of the
+"""How the core's modules fit: the import graph (every import that runs, at the top of a
+module or inside a function; not those under ``if TYPE_CHECKING``), its cycles, and the modules and functions one ``precheck`` of the
 bundled Shenzhen candidate runs through.
 
     python -m benchmarks.layout            # what the #16 closing note quotes
@@ -24,6 +24,8 @@ AT = dt.datetime(2026, 1, 5, 9, 0, tzinfo=dt.timezone(dt.timedelta(hours=8)))
 def modules() -> dict[str, Path]:
     found = {}
     for path in sorted(CORE.rglob("*.py")):
+        if "from kuaiji._moved import moved" in path.read_text(encoding="utf-8"):
+            continue  # a deprecated alias of an old path (kuaiji._moved)
         parts = path.relative_to(CORE.parent).with_suffix("").parts
         name = ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
         found[name] = path
@@ -33,7 +35,16 @@ def modules() -> dict[str, Path]:
 def _imported(name: str, path: Path, known: dict[str, Path]) -> Iterator[str]:
     tree = ast.parse(path.read_text(encoding="utf-8"))
     package = name if path.name == "__init__.py" else name.rpartition(".")[0]
+    typing_only = {
+        id(inner)
+        for node in ast.walk(tree)
+        if isinstance(node, ast.If)
+        and ast.unparse(node.test) in ("TYPE_CHECKING", "typing.TYPE_CHECKING")
+        for inner in ast.walk(node)
+    }
     for node in ast.walk(tree):
+        if id(node) in typing_only:
+            continue
         if isinstance(node, ast.ImportFrom):
             if node.level:
                 base = package.split(".")[: len(package.split(".")) - node.level + 1]
@@ -95,7 +106,9 @@ def traced_precheck() -> tuple[set[str], set[str], int]:
     import kuaiji
 
     kuaiji.get_registry()
-    kuaiji.precheck(kuaiji.load_candidate(EXAMPLE), exam="junior", year=2026, at=AT, base_dir=EXAMPLE.parent)  # warm every lazy import
+    kuaiji.precheck(
+        kuaiji.load_candidate(EXAMPLE), exam="junior", year=2026, at=AT, base_dir=EXAMPLE.parent
+    )  # warm every lazy import
     roots = tuple(str(ROOT / part) for part in ("core", "plugins"))
     seen_modules: set[str] = set()
     seen_functions: set[str] = set()
@@ -119,7 +132,9 @@ def traced_precheck() -> tuple[set[str], set[str], int]:
 
     sys.setprofile(profile)
     try:
-        kuaiji.precheck(kuaiji.load_candidate(EXAMPLE), exam="junior", year=2026, at=AT, base_dir=EXAMPLE.parent)
+        kuaiji.precheck(
+            kuaiji.load_candidate(EXAMPLE), exam="junior", year=2026, at=AT, base_dir=EXAMPLE.parent
+        )
     finally:
         sys.setprofile(None)
     return seen_modules, seen_functions, returns
@@ -134,8 +149,10 @@ def main() -> None:
     for loop in loops:
         print("  cycle: " + " ↔ ".join(loop))
     seen_modules, seen_functions, returns = traced_precheck()
-    print(f"one precheck (li-lei-shenzhen.json) runs code in {len(seen_modules)} modules, "
-          f"{len(seen_functions)} functions, {returns} returns to another module")
+    print(
+        f"one precheck (li-lei-shenzhen.json) runs code in {len(seen_modules)} modules, "
+        f"{len(seen_functions)} functions, {returns} returns to another module"
+    )
     for module in sorted(seen_modules):
         print(f"  {module}")
 

@@ -23,7 +23,7 @@ from hypothesis import settings
 
 import helpers
 from helpers import EXAMPLES
-from kuaiji.plugins import Registry
+from kuaiji.registry.manager import Registry
 
 # "ci" is what the tests ask for (hypothesis's 100 examples, or the number a test names);
 # "dev" a quarter of it (helpers.examples scales a test's own number the same way).

@@ -23,8 +23,8 @@ from pathlib import Path
 from typing import Any
 
 from kuaiji import Report, candidate_from_dict, precheck
-from kuaiji.clock import SHANGHAI
-from kuaiji.plugins import Registry
+from kuaiji.model.clock import SHANGHAI
+from kuaiji.registry.manager import Registry
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLES = ROOT / "examples"
@@ -103,7 +103,7 @@ class Ran:
     stderr: str
 
 
-# Read by the registry when it is built, once per process (kuaiji.plugins.get_registry).
+# Read by the registry when it is built, once per process (kuaiji.registry.manager.get_registry).
 _REGISTRY_ENV = (
     "KUAIJI_PLUGINS",
     "KUAIJI_NATIONAL_ONLY",
@@ -129,14 +129,14 @@ def _key() -> tuple[object, ...]:
 
 
 def _cached_registry() -> Registry | None:
-    from kuaiji.plugins import get_registry
+    from kuaiji.registry.manager import get_registry
 
     return get_registry() if get_registry.cache_info().currsize else None
 
 
 def _reload_data() -> None:
     """Forget every plugin's loaded data: the next use reads the current cache folder."""
-    from kuaiji.data import PluginData
+    from kuaiji.registry.data import PluginData
 
     for data in PluginData.every().values():
         data.reload()
@@ -147,7 +147,7 @@ def _as_a_new_process(env: Mapping[str, str | None], cwd: Path | str | None) -> 
     """Run the body as a fresh `kuaiji` process would see the world: ``env`` set (a None
     value unsets), ``PYTHONPATH`` in front of ``sys.path``, ``cwd`` the current folder, and
     no registry or plugin data built under another environment. Everything is put back."""
-    from kuaiji.plugins import get_registry
+    from kuaiji.registry.manager import get_registry
 
     ambient_cache = os.environ.get("KUAIJI_CACHE_DIR")
     saved_env = {name: os.environ.get(name) for name in env}
@@ -204,7 +204,7 @@ def forget_cli_registry() -> None:
     left for the code of the next test, which expects the one this process would build."""
     if not _LEFT:
         return
-    from kuaiji.plugins import get_registry
+    from kuaiji.registry.manager import get_registry
 
     left = _LEFT.pop()
     if left.registry is not None and left.key != _key() and _cached_registry() is left.registry:

@@ -19,9 +19,11 @@ import pytest
 
 from benchmarks.generate import records
 from helpers import EXAMPLES, KUAIJI, candidate, kuaiji
-from kuaiji.batch import Options, open_input, run
-from kuaiji.clock import parse_at
-from kuaiji.records import ExamLevel
+from kuaiji.batch.inputs import open_input
+from kuaiji.batch.options import Options
+from kuaiji.batch.pool import run
+from kuaiji.model.clock import parse_at
+from kuaiji.model.results import ExamLevel
 
 AT = "2026-06-20T10:00"
 ARGS = ["--exam", "intermediate", "--year", "2026", "--at", AT]
@@ -326,7 +328,7 @@ def test_ctrl_c_leaves_a_valid_prefix_and_says_how_far(tmp_path: Path) -> None:
 
 def test_api_batch_in_process() -> None:
     items = [json.dumps(candidate(), ensure_ascii=False), "{oops"]
-    from kuaiji.batch import Item
+    from kuaiji.batch.options import Item
 
     lines: list[str] = []
     options = Options(ExamLevel.INTERMEDIATE, 2026, parse_at(AT))

@@ -19,13 +19,13 @@ import pytest
 import respx
 
 from helpers import EXAMPLES, kuaiji
-from kuaiji import bundles
-from kuaiji.bundles import MAX_FILE_BYTES, cached_documents, export, update
-from kuaiji.data import PluginData
+from kuaiji.commands.status import State, Target, probe_all
 from kuaiji.errors import BundleError
-from kuaiji.net import Policy
-from kuaiji.plugins import Registry
-from kuaiji.status import State, Target, probe_all
+from kuaiji.io.net import Policy
+from kuaiji.registry.data import PluginData, cached_documents
+from kuaiji.registry.manager import Registry
+from kuaiji.updates import bundles
+from kuaiji.updates.bundles import MAX_FILE_BYTES, export, update
 
 BASE = "https://rules.test/kuaiji/"
 

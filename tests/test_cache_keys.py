@@ -9,8 +9,8 @@ import attrs
 import pytest
 
 import kuaiji
-from kuaiji import cache
-from kuaiji.records import Finding, Severity
+from kuaiji.io import cache
+from kuaiji.model.results import Finding, Severity
 
 
 def test_the_code_key_stamps_every_module_of_the_package() -> None:
@@ -24,12 +24,12 @@ def test_no_cache_key_names_a_module_by_path() -> None:
     root = Path(kuaiji.__file__).parent
     for path in root.rglob("*.py"):
         text = path.read_text(encoding="utf-8")
-        assert "cache.code(__file__" not in text and 'cache.code(\n' not in text, path
+        assert "cache.code(__file__" not in text and "cache.code(\n" not in text, path
         assert '"records.py"' not in text, path
 
 
 def test_a_plugins_record_is_tagged_by_copy_never_changed() -> None:
-    from kuaiji.plugins import _tagged
+    from kuaiji.registry.manager import _tagged
 
     original = Finding("x.y", Severity.INFO, "说明")
     tagged = _tagged(original, "someplugin")

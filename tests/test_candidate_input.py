@@ -108,7 +108,7 @@ def test_load_candidate_reads_utf8_json(tmp_path: Path) -> None:
 
 
 def test_schema_matches_the_model() -> None:
-    from kuaiji.schema import candidate_schema
+    from kuaiji.io.schema import candidate_schema
 
     schema = candidate_schema()
     assert schema["required"] == ["name", "id_number", "phone", "region"]
@@ -150,7 +150,7 @@ class _Record:
 def test_a_str_enum_that_is_not_a_strenum_is_still_checked(value: object) -> None:
     """The converter serves other services' attrs classes too; ``class X(str, Enum)`` is as
     strict as a StrEnum."""
-    from kuaiji.convert import structure
+    from kuaiji.io.convert import structure
 
     assert structure({"mode": "a"}, _Record).mode is _Mode.A
     with pytest.raises(InputError) as err:

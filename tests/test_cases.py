@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 
 from helpers import kuaiji
-from kuaiji.cases import Case, load_cases, run_case
-from kuaiji.plugins import Registry
+from kuaiji.authoring.cases import Case, load_cases, run_case
+from kuaiji.registry.manager import Registry
 
 
 def _installed() -> list[tuple[str, Case]]:

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-import kuaiji.hookspecs as hookspecs
+import kuaiji.registry.hookspecs as hookspecs
 from kuaiji_cli.main import main
 
 COMMANDS = [

@@ -33,12 +33,15 @@ import pytest
 from click.testing import CliRunner
 
 from helpers import EXAMPLES, ROOT
-from kuaiji import clock, ics, validate
-from kuaiji.deadlines import deadlines
-from kuaiji.engine import candidate_from_dict, plan_change, plan_transfer, precheck
-from kuaiji.plugins import get_registry
-from kuaiji.records import Event, EventKind, ExamLevel, Fact, FieldChange, Schedule
-from kuaiji.sources import SEEDS, readable, shown_note, source_text
+from kuaiji.authoring import validate
+from kuaiji.commands import calendar as ics
+from kuaiji.commands.deadlines import deadlines
+from kuaiji.commands.plans import plan_change, plan_transfer
+from kuaiji.commands.precheck import candidate_from_dict, precheck
+from kuaiji.model import clock
+from kuaiji.model.results import Event, EventKind, ExamLevel, Fact, FieldChange, Schedule
+from kuaiji.model.sources import SEEDS, readable, shown_note, source_text
+from kuaiji.registry.manager import get_registry
 from kuaiji_cli.main import main
 from kuaiji_cli.render import (
     change_text,

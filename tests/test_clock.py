@@ -7,8 +7,8 @@ import datetime as dt
 import pytest
 
 from helpers import bj
-from kuaiji import clock
 from kuaiji.errors import InputError
+from kuaiji.model import clock
 
 
 def test_date_only_end_is_2359_and_start_is_0000() -> None:

@@ -11,8 +11,8 @@ from typing import Any
 import pytest
 from click.testing import CliRunner
 
-from kuaiji.plugins import get_registry
-from kuaiji.records import Contact
+from kuaiji.model.results import Contact
+from kuaiji.registry.manager import get_registry
 from kuaiji_cli.main import main
 
 REGISTRY = get_registry()

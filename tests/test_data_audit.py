@@ -16,10 +16,10 @@ import pytest
 
 import kuaiji
 from helpers import EXAMPLES, ROOT, bj
-from kuaiji import clock
-from kuaiji.engine import precheck
-from kuaiji.plugins import Registry
-from kuaiji.records import Role
+from kuaiji.commands.precheck import precheck
+from kuaiji.model import clock
+from kuaiji.model.results import Role
+from kuaiji.registry.manager import Registry
 
 DATA_FILES = sorted(
     [

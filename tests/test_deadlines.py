@@ -11,10 +11,10 @@ import icalendar
 import pytest
 
 from helpers import EXAMPLES, bj, kuaiji, kuaiji_process
-from kuaiji.deadlines import deadlines
-from kuaiji.leads import lead_time
-from kuaiji.plugins import Registry
-from kuaiji.records import Event, EventKind
+from kuaiji.commands.deadlines import deadlines
+from kuaiji.model.results import Event, EventKind
+from kuaiji.registry.manager import Registry
+from kuaiji.schedule.leads import lead_time
 
 ALL = {"KUAIJI_NATIONAL_ONLY": "0"}
 

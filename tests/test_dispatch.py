@@ -11,10 +11,10 @@ import pytest
 import kuaiji
 from helpers import candidate, rules, run
 from kuaiji import hookimpl
-from kuaiji.context import Context
 from kuaiji.errors import InputError, PluginError
-from kuaiji.plugins import Registry
-from kuaiji.records import Finding, Jurisdiction, Override, OverrideAction, Severity, Step
+from kuaiji.model.context import Context
+from kuaiji.model.results import Finding, Jurisdiction, Override, OverrideAction, Severity, Step
+from kuaiji.registry.manager import Registry
 
 SRC = "test"
 
@@ -123,17 +123,13 @@ def test_replace_by_rule_id_applies_only_in_the_overriding_region(folder: Path) 
     )
     registry = registry_with(("shenzhen", shenzhen))
     in_shenzhen = run(
-        candidate(
-            region="440305", photo=None, collection={"status": "none", "region": "440305"}
-        ),
+        candidate(region="440305", photo=None, collection={"status": "none", "region": "440305"}),
         registry,
         folder,
     )
     assert "photo.spec" not in rules(in_shenzhen)
     in_guangzhou = run(
-        candidate(
-            region="440106", photo=None, collection={"status": "none", "region": "440106"}
-        ),
+        candidate(region="440106", photo=None, collection={"status": "none", "region": "440106"}),
         registry,
         folder,
     )
@@ -200,11 +196,11 @@ def test_a_misspelt_hook_is_reported_not_registered() -> None:
 
 
 def test_an_entry_point_that_fails_to_load_is_reported(monkeypatch: pytest.MonkeyPatch) -> None:
-    import kuaiji.plugins
+    import kuaiji.registry.manager
 
     ghost = ("ghost", "kuaiji_no_such_module_xyz", "kuaiji-ghost", "1.0")
-    installed = kuaiji.plugins._Installed((ghost,), "0.1.0")
-    monkeypatch.setattr(kuaiji.plugins, "_installed", lambda: installed)
+    installed = kuaiji.registry.manager._Installed((ghost,), "0.1.0")
+    monkeypatch.setattr(kuaiji.registry.manager, "_installed", lambda: installed)
     registry = Registry()
     assert [p.plugin for p in registry.problems] == ["ghost"]
     assert "ModuleNotFoundError" in registry.problems[0].message

@@ -8,7 +8,7 @@ import re
 
 import pytest
 
-import kuaiji.hookspecs as hookspecs
+import kuaiji.registry.hookspecs as hookspecs
 from helpers import ROOT
 
 GUIDE = ROOT / "docs" / "writing-a-plugin.md"

@@ -13,8 +13,8 @@ import kuaiji
 import kuaiji_guangdong
 import kuaiji_shenzhen
 from helpers import EXAMPLES, bj, candidate, rules
-from kuaiji.plugins import Registry
-from kuaiji.records import FieldChange
+from kuaiji.model.results import FieldChange
+from kuaiji.registry.manager import Registry
 
 
 @pytest.fixture(scope="module")
@@ -250,7 +250,7 @@ def test_contacts_fall_back_from_district_to_city_to_province(province: Registry
     assert province.resolve("110105").contacts == ()
     codes = [c.code for c in province.contacts if c.code]
     assert len(codes) == len(set(codes))
-    from kuaiji.regions import division_name
+    from kuaiji.registry.regions import division_name
 
     assert all(division_name(code) for code in codes), "every contact code is a GB/T 2260 code"
 

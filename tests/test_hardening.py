@@ -21,16 +21,16 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from helpers import BASE, EXAMPLES, bj, candidate, examples, kuaiji, kuaiji_process, run
-from kuaiji import clock as kclock
 from kuaiji import hookimpl
-from kuaiji.batch import Item, Options
-from kuaiji.batch import run as run_batch
-from kuaiji.context import Context
-from kuaiji.engine import candidate_from_dict, precheck
+from kuaiji.batch.options import Item, Options
+from kuaiji.batch.pool import run as run_batch
+from kuaiji.commands.precheck import candidate_from_dict, precheck
 from kuaiji.errors import InputError
-from kuaiji.net import FetchError, Policy, client, fetch
-from kuaiji.plugins import Registry
-from kuaiji.records import ExamLevel, Finding, Jurisdiction, Severity
+from kuaiji.io.net import FetchError, Policy, client, fetch
+from kuaiji.model import clock as kclock
+from kuaiji.model.context import Context
+from kuaiji.model.results import ExamLevel, Finding, Jurisdiction, Severity
+from kuaiji.registry.manager import Registry
 
 AT = bj("2026-06-20 10:00")
 ALL = {"KUAIJI_NATIONAL_ONLY": "0"}
@@ -476,13 +476,13 @@ def test_debug_tracebacks_mask_ids_and_phones(
 ) -> None:
     from click.testing import CliRunner
 
-    import kuaiji.engine
+    import kuaiji.commands.precheck
     from kuaiji_cli.main import main
 
     def explode(*args: Any, **kwargs: Any) -> Any:
         raise RuntimeError("candidate 110105199003072346 phone 13800138000 broke it")
 
-    monkeypatch.setattr(kuaiji.engine, "precheck", explode)
+    monkeypatch.setattr(kuaiji.commands.precheck, "precheck", explode)
     (tmp_path / "wang.jpg").write_bytes((EXAMPLES / "wang.jpg").read_bytes())
     path = tmp_path / "c.json"
     path.write_text(json.dumps(candidate(), ensure_ascii=False), encoding="utf-8")
@@ -506,7 +506,7 @@ def test_photo_errors_are_chinese_and_never_repeat_the_file_name(
 
 
 def test_a_short_id_number_keeps_its_birth_date_masked() -> None:
-    from kuaiji.masking import mask_id
+    from kuaiji.io.masking import mask_id
 
     assert mask_id("110105199003072346") == "110***********2346"
     assert "0307" not in mask_id("11010519900307")  # 14 digits: the last four are a birthday

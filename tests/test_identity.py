@@ -12,9 +12,9 @@ from stdnum.cn import ric
 
 import kuaiji
 from helpers import candidate, rules, run
-from kuaiji.plugins import Registry
-from kuaiji.records import Severity
-from kuaiji.regions import gbt2260
+from kuaiji.model.results import Severity
+from kuaiji.registry.manager import Registry
+from kuaiji.registry.regions import gbt2260
 
 
 def number(code: str, born: dt.date, serial: int = 100) -> str:
@@ -33,7 +33,7 @@ def periods(entry: str) -> list[tuple[int | None, int | None]]:
     return out
 
 
-def id_findings(report: kuaiji.Report) -> list[kuaiji.records.Finding]:
+def id_findings(report: kuaiji.Report) -> list[kuaiji.model.results.Finding]:
     return [f for f in report.findings if f.rule == "identity.id_number"]
 
 

@@ -18,11 +18,10 @@ from click.testing import CliRunner, Result
 
 import kuaiji
 from helpers import EXAMPLES, candidate
-from kuaiji import convert
-from kuaiji.clock import SHANGHAI
-from kuaiji.engine import _level, candidate_from_dict
+from kuaiji.commands.precheck import candidate_from_dict, exam_level
 from kuaiji.errors import InputError
-from kuaiji.models import (
+from kuaiji.io import convert
+from kuaiji.model.candidate import (
     ZH,
     Candidate,
     CollectionStatus,
@@ -32,7 +31,8 @@ from kuaiji.models import (
     IdType,
     WorkStatus,
 )
-from kuaiji.records import ExamLevel
+from kuaiji.model.clock import SHANGHAI
+from kuaiji.model.results import ExamLevel
 from kuaiji_cli.main import main
 
 ID = "110105199003072346"  # conftest's 王芳 (female, born 1990-03-07)
@@ -191,7 +191,7 @@ def test_work_status_words(word: str, expected: WorkStatus) -> None:
 
 
 def test_every_enum_has_chinese_words_for_every_value_and_each_word_is_accepted() -> None:
-    from kuaiji import models
+    from kuaiji.model import candidate as models
 
     enums = [v for v in vars(models).values() if isinstance(v, type) and v in ZH]
     assert len(enums) == 11  # every enum of the candidate file
@@ -202,11 +202,11 @@ def test_every_enum_has_chinese_words_for_every_value_and_each_word_is_accepted(
 
 
 def test_the_exam_level_in_chinese_for_library_users() -> None:
-    assert _level("初级") is ExamLevel.JUNIOR
-    assert _level("中级") is ExamLevel.INTERMEDIATE
-    assert _level("junior") is ExamLevel.JUNIOR
+    assert exam_level("初级") is ExamLevel.JUNIOR
+    assert exam_level("中级") is ExamLevel.INTERMEDIATE
+    assert exam_level("junior") is ExamLevel.JUNIOR
     with pytest.raises(InputError) as err:
-        _level("高级")
+        exam_level("高级")
     assert str(err.value.problems[0]) == (
         "--exam：不认识的考试级别“高级”；写 初级 或 中级（或 junior、intermediate）"
     )
@@ -555,7 +555,7 @@ def _properties(schema: dict[str, Any], prefix: str = "") -> dict[str, dict[str,
 
 
 def test_schema_documents_every_field_in_chinese() -> None:
-    from kuaiji.schema import FIELDS
+    from kuaiji.model.fields import FIELDS
 
     result = cli("schema")
     assert result.exit_code == 0
@@ -576,7 +576,7 @@ def test_schema_documents_every_field_in_chinese() -> None:
 
 
 def test_schema_admits_what_the_converter_accepts() -> None:
-    from kuaiji.schema import candidate_schema
+    from kuaiji.io.schema import candidate_schema
 
     props = _properties(candidate_schema())
     pattern = re.compile(props["birth_date"]["anyOf"][0]["pattern"])

@@ -8,8 +8,8 @@ import re
 import pytest
 
 from helpers import bj
-from kuaiji.plugins import Registry
-from kuaiji.records import ExamLevel, Role
+from kuaiji.model.results import ExamLevel, Role
+from kuaiji.registry.manager import Registry
 
 SEEDS = {
     "000-2024-intermediate-collection-requirements-by-region.txt",

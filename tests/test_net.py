@@ -14,9 +14,9 @@ import pytest
 import respx
 
 from helpers import kuaiji
-from kuaiji.net import Answer, FetchError, Policy, check_url, client, fetch, user_agent
-from kuaiji.plugins import Registry
-from kuaiji.status import Probe, State, Target, probe_all, targets
+from kuaiji.commands.status import Probe, State, Target, probe_all, targets
+from kuaiji.io.net import Answer, FetchError, Policy, check_url, client, fetch, user_agent
+from kuaiji.registry.manager import Registry
 
 URL = "https://platform.test/acc/"
 

@@ -10,12 +10,12 @@ from pathlib import Path
 
 import pytest
 
-import kuaiji.hookspecs as hookspecs
 import kuaiji.plugin as plugin
+import kuaiji.registry.hookspecs as hookspecs
 from helpers import ROOT
-from kuaiji.data import SECTIONS
-from kuaiji.plugins import Registry
-from kuaiji.scaffold import create
+from kuaiji.authoring.scaffold import create
+from kuaiji.registry.data import SECTIONS
+from kuaiji.registry.manager import Registry
 
 ALLOWED = {"kuaiji.plugin", "kuaiji.testing"}
 GUIDE = (ROOT / "docs" / "writing-a-plugin.md").read_text(encoding="utf-8")

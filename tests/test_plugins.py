@@ -15,11 +15,12 @@ from typing import Any
 import pytest
 
 from helpers import ROOT, bj, kuaiji
-from kuaiji.context import Move
-from kuaiji.engine import build_context, candidate_from_dict
+from kuaiji.authoring.scaffold import create
+from kuaiji.authoring.validate import check, check_folders
+from kuaiji.commands.precheck import build_context, candidate_from_dict
 from kuaiji.errors import BundleError
-from kuaiji.plugins import Registry
-from kuaiji.records import (
+from kuaiji.model.context import Move
+from kuaiji.model.results import (
     AccountRecovery,
     ChangeDecision,
     Contact,
@@ -32,9 +33,8 @@ from kuaiji.records import (
     Step,
     TransferStep,
 )
-from kuaiji.scaffold import create
+from kuaiji.registry.manager import Registry
 from kuaiji.testing import minimal_candidate
-from kuaiji.validate import check, check_folders
 
 ALL = {"KUAIJI_NATIONAL_ONLY": "0"}
 
@@ -145,8 +145,8 @@ def test_the_validator_passes_every_in_tree_plugin(full: Registry) -> None:
 
 BROKEN_INIT = """
 from kuaiji import hookimpl
-from kuaiji.data import PluginData
-from kuaiji.records import Override, OverrideAction
+from kuaiji.registry.data import PluginData
+from kuaiji.model.results import Override, OverrideAction
 
 DATA = PluginData("broken", __name__)
 kuaiji_jurisdictions, kuaiji_schedules, kuaiji_contacts = DATA.hooks()

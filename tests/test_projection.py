@@ -13,11 +13,11 @@ from click.testing import CliRunner
 
 import kuaiji
 from helpers import BASE, bj, candidate, run
-from kuaiji.deadlines import deadlines
-from kuaiji.engine import next_exam_year
+from kuaiji.commands.deadlines import deadlines
 from kuaiji.errors import InputError
-from kuaiji.plugins import Registry
-from kuaiji.records import ExamLevel, Severity
+from kuaiji.model.results import ExamLevel, Severity
+from kuaiji.registry.manager import Registry
+from kuaiji.registry.schedules import next_exam_year
 from kuaiji_cli.main import main
 
 DECEMBER = "2026-12-01 10:00"

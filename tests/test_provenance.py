@@ -9,7 +9,7 @@ import icalendar
 from click.testing import CliRunner
 
 import kuaiji
-from kuaiji.data import PluginData
+from kuaiji.registry.data import PluginData
 from kuaiji_cli.main import main
 
 ARGS = ["--exam", "intermediate", "--year", "2026", "--at", "2026-06-20T10:00"]

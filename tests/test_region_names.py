@@ -14,9 +14,9 @@ from typing import Any
 import pytest
 from click.testing import CliRunner
 
-from kuaiji import regions
 from kuaiji.errors import InputError
-from kuaiji.plugins import get_registry
+from kuaiji.registry import regions
+from kuaiji.registry.manager import get_registry
 from kuaiji_cli.main import main
 
 REGISTRY = get_registry()

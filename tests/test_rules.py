@@ -10,10 +10,10 @@ from PIL import Image
 import kuaiji
 from helpers import bj, candidate, rules, run
 from kuaiji.errors import InputError
-from kuaiji.plugins import Registry
+from kuaiji.registry.manager import Registry
 
 
-def finding(report: kuaiji.Report, rule: str) -> kuaiji.records.Finding:
+def finding(report: kuaiji.Report, rule: str) -> kuaiji.model.results.Finding:
     matches = [f for f in report.findings if f.rule == rule]
     assert len(matches) == 1, report.findings
     return matches[0]
@@ -407,7 +407,7 @@ def test_window_closed_is_too_late(registry: Registry, folder: Path) -> None:
 def test_shanghai_two_phases_pause_between(registry: Registry, folder: Path) -> None:
     data = candidate(region="310104", collection={"status": "approved", "region": "310104"})
 
-    def window(at: str) -> kuaiji.records.Finding:
+    def window(at: str) -> kuaiji.model.results.Finding:
         return finding(run(data, registry, folder, year=2024, at=at), "schedule.window")
 
     assert "第 1 阶段" in window("2024-06-21 23:59").message  # "6月21日24:00" is the end of 06-21

@@ -31,11 +31,12 @@ from typing import Any
 
 import pytest
 
-from kuaiji import clock
-from kuaiji.accounts import account_recovery
-from kuaiji.engine import load_candidate, plan_change, plan_transfer, precheck
-from kuaiji.plugins import get_registry
-from kuaiji.records import FieldChange
+from kuaiji.commands.accounts import account_recovery
+from kuaiji.commands.plans import plan_change, plan_transfer
+from kuaiji.commands.precheck import load_candidate, precheck
+from kuaiji.model import clock
+from kuaiji.model.results import FieldChange
+from kuaiji.registry.manager import get_registry
 from kuaiji_cli.render import change_text, recovery_text, report_text, transfer_text
 
 ROOT = Path(__file__).resolve().parents[1]

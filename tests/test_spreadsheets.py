@@ -21,24 +21,14 @@ from stdnum.cn import ric
 
 from helpers import ROOT, kuaiji
 from kuaiji import __version__
-from kuaiji.batch import (
-    ALIASES,
-    CSV_COLUMNS,
-    VERDICT_ZH,
-    Options,
-    Summary,
-    XlsxWriter,
-    _norm,
-    column_path,
-    csv_fields,
-    csv_record,
-    map_columns,
-    open_input,
-    run,
-)
-from kuaiji.clock import parse_at
+from kuaiji.batch.columns import ALIASES, _norm, column_path, csv_fields, csv_record, map_columns
+from kuaiji.batch.inputs import open_input
+from kuaiji.batch.options import CSV_COLUMNS, VERDICT_ZH, Options, Summary
+from kuaiji.batch.output import XlsxWriter
+from kuaiji.batch.pool import run
 from kuaiji.errors import InputError
-from kuaiji.records import ExamLevel
+from kuaiji.model.clock import parse_at
+from kuaiji.model.results import ExamLevel
 from kuaiji_cli.main import main
 
 AT = "2026-06-20T10:00"

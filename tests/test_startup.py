@@ -1,4 +1,4 @@
-"""The start-up caches (kuaiji.cache): what they keep, when they are ignored, and what a
+"""The start-up caches (kuaiji.io.cache): what they keep, when they are ignored, and what a
 warm single precheck no longer imports. The timings themselves are in benchmarks/run.py."""
 
 from __future__ import annotations
@@ -13,8 +13,10 @@ from pathlib import Path
 import pytest
 from PIL import Image
 
-from kuaiji import cache, data, photo, plugins
-from kuaiji.data import PluginData
+from kuaiji.io import cache, photo
+from kuaiji.registry import data
+from kuaiji.registry import manager as plugins
+from kuaiji.registry.data import PluginData
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLES = ROOT / "examples"

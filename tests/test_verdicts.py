@@ -10,9 +10,9 @@ import pytest
 
 import kuaiji
 from helpers import bj, candidate, run
-from kuaiji.engine import schedule_view
-from kuaiji.plugins import Registry
-from kuaiji.records import ExamLevel, Severity
+from kuaiji.model.results import ExamLevel, Severity
+from kuaiji.registry.manager import Registry
+from kuaiji.registry.schedules import schedule_view
 
 BLOCKING = {Severity.ERROR, Severity.PENDING}
 

@@ -8,9 +8,9 @@ import json
 import pytest
 
 from helpers import kuaiji
-from kuaiji.accounts import PasswordCheck, account_recovery, check_password
+from kuaiji.commands.accounts import PasswordCheck, account_recovery, check_password
 from kuaiji.errors import InputError
-from kuaiji.plugins import Registry
+from kuaiji.registry.manager import Registry
 
 XJ = {"KUAIJI_NATIONAL_ONLY": "0", "KUAIJI_PLUGINS": "xinjiang"}
 DEFAULT = "Asc*6500"

@@ -14,10 +14,12 @@ from typing import Any, TextIO
 
 import click
 
-from kuaiji import clock
-from kuaiji.batch import VERDICT_ZH, Options, Summary, open_input, run
+from kuaiji.batch.inputs import open_input
+from kuaiji.batch.options import VERDICT_ZH, Options, Summary
+from kuaiji.batch.pool import run
 from kuaiji.errors import InputError
-from kuaiji.records import ExamLevel
+from kuaiji.model import clock
+from kuaiji.model.results import ExamLevel
 
 _SUFFIXES = {".csv": "csv", ".xlsx": "xlsx", ".jsonl": "jsonl", ".ndjson": "jsonl"}
 
@@ -53,8 +55,8 @@ def run_batch(
     as_json: bool,
     show_personal_data: bool,
 ) -> int:
-    from kuaiji.engine import check_year
-    from kuaiji.plugins import get_registry
+    from kuaiji.registry.manager import get_registry
+    from kuaiji.registry.schedules import check_year
 
     fmt = choose_format(output_format, out)
     check_year(get_registry(), ExamLevel(exam), year)  # once, not once per record
@@ -78,7 +80,7 @@ def run_batch(
         )
     xlsx = None
     if fmt == "xlsx":
-        from kuaiji.batch import XlsxWriter
+        from kuaiji.batch.output import XlsxWriter
 
         assert out is not None
         xlsx = XlsxWriter(Path(out))  # before reading: a missing openpyxl fails at once
@@ -108,8 +110,8 @@ def run_batch(
         elif target is not None:
             target.flush()
     if summary.produced_by is None:  # no record: say what would have checked them
-        from kuaiji.batch import produced_by
-        from kuaiji.plugins import get_registry
+        from kuaiji.batch.options import produced_by
+        from kuaiji.registry.manager import get_registry
 
         summary.produced_by = produced_by(get_registry()).to_dict()
     if xlsx is not None:

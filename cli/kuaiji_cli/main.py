@@ -20,7 +20,7 @@ import click
 if TYPE_CHECKING:
     import datetime as dt
 
-    from kuaiji.models import Candidate
+    from kuaiji.model.candidate import Candidate
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -77,7 +77,7 @@ def handled(fn: F) -> F:
             if debug:  # the traceback, with anything like an ID number or a phone masked
                 import traceback
 
-                from kuaiji.masking import scrub_text
+                from kuaiji.io.masking import scrub_text
 
                 click.echo(scrub_text(traceback.format_exc()), err=True)
             _fail(f"内部错误 (internal error): {type(exc).__name__}; 用 --debug 查看详情", 3)
@@ -113,7 +113,7 @@ def _about(file: str) -> Iterator[None]:
 
 
 def _read_candidate(file: str) -> tuple[Candidate, Path]:
-    from kuaiji.engine import load_candidate, parse_candidate
+    from kuaiji.commands.precheck import load_candidate, parse_candidate
 
     if file == "-":
         return parse_candidate(sys.stdin.read(), source="<stdin>"), Path.cwd()
@@ -144,7 +144,7 @@ def _write(path: str, data: bytes) -> None:
 
 
 def _at(at: str | None) -> dt.datetime | None:
-    from kuaiji.clock import parse_at
+    from kuaiji.model.clock import parse_at
 
     return parse_at(at) if at else None
 
@@ -328,13 +328,13 @@ def precheck(
             )
         )
     assert file is not None
-    from kuaiji.engine import precheck as run
+    from kuaiji.commands.precheck import precheck as run
 
     candidate, base_dir = _read_candidate(file)
     with _about(file):
         report = run(candidate, exam=exam, year=year, at=_at(at), base_dir=base_dir)
     if ics:
-        from kuaiji.ics import timeline_calendar
+        from kuaiji.commands.calendar import timeline_calendar
 
         _write(ics, timeline_calendar(report))
     if as_json:
@@ -359,7 +359,7 @@ def regions(text: str | None, as_json: bool) -> None:
 
     Without TEXT: every jurisdiction. With TEXT: every GB/T 2260 division whose code begins
     with it or whose name (current or former) matches it; exit 1 when none does."""
-    from kuaiji.plugins import get_registry
+    from kuaiji.registry.manager import get_registry
 
     registry = get_registry()
     if text is None:
@@ -384,7 +384,7 @@ def regions(text: str | None, as_json: bool) -> None:
             click.echo(f"插件出错：{problem.plugin}：{problem.message}", err=True)
         return
     from kuaiji.errors import InputError
-    from kuaiji.regions import search, serving
+    from kuaiji.registry.regions import search, serving
 
     query = "".join(text.split())
     if not query:
@@ -464,7 +464,7 @@ def contacts(region: str, as_json: bool) -> None:
     A code or a region's name: its office (falling back to the city's, then the province's),
     then the zones with no code of their own that it contains; or an office's name."""
     from kuaiji.errors import InputError
-    from kuaiji.plugins import get_registry
+    from kuaiji.registry.manager import get_registry
 
     registry = get_registry()
     query = region.strip()
@@ -531,7 +531,7 @@ def _contacts_by_name(registry: Any, query: str, found: Any, as_json: bool) -> N
 def _contact_dict(registry: Any, contact: Any) -> dict[str, Any]:
     import attrs
 
-    from kuaiji.convert import unstructure
+    from kuaiji.io.convert import unstructure
 
     return {**unstructure(contact), "place": attrs.asdict(registry.contact_place(contact))}
 
@@ -550,7 +550,7 @@ def schema() -> None:
     取值可写英文或所列中文（如 本科、全日制、审核通过、是/否），日期可写 1992-03-05 或
     1992年3月5日。Every field with its Chinese name ("title"), description and accepted
     values (English and Chinese)."""
-    from kuaiji.schema import candidate_schema
+    from kuaiji.io.schema import candidate_schema
 
     _dump(candidate_schema())
 
@@ -601,10 +601,10 @@ def _interview() -> dict[str, Any]:
     """``kuaiji init``'s questions. Every answer is structured by the converter as the file
     will be (Chinese words, lenient dates and phones); a refused one is said why and asked
     again. The resident ID's check digit, the mobile number and the region are checked too."""
-    from kuaiji.convert import structure_field, unstructure
-    from kuaiji.engine import candidate_from_dict
+    from kuaiji.commands.precheck import candidate_from_dict
     from kuaiji.errors import InputError
-    from kuaiji.models import (
+    from kuaiji.io.convert import structure_field, unstructure
+    from kuaiji.model.candidate import (
         Candidate,
         Collection,
         CollectionStatus,
@@ -617,8 +617,8 @@ def _interview() -> dict[str, Any]:
         WorkStatus,
         zh_name,
     )
-    from kuaiji.plugins import get_registry
-    from kuaiji.schema import LABELS
+    from kuaiji.model.fields import LABELS
+    from kuaiji.registry.manager import get_registry
 
     def ask(
         cls: type,
@@ -770,9 +770,9 @@ def change(file: str, sets: tuple[str, ...], at: str | None, as_json: bool) -> N
 
     \b
     退出码 / exit codes: 0 已回答, 2 输入有误, 3 插件出错."""
-    from kuaiji.engine import plan_change
-    from kuaiji.records import FieldChange
-    from kuaiji.schema import parse_change
+    from kuaiji.commands.plans import plan_change
+    from kuaiji.io.schema import parse_change
+    from kuaiji.model.results import FieldChange
 
     candidate, _ = _read_candidate(file)
     changes = [FieldChange(*parse_change(item)) for item in sets]
@@ -806,7 +806,7 @@ def transfer(
     """调转会计人员信息档案的步骤 / the steps to move the accountant record to another region.
 
     退出码 / exit codes: 0 来得及或未知, 1 来不及在截止前完成, 2 输入有误, 3 插件出错."""
-    from kuaiji.engine import plan_transfer
+    from kuaiji.commands.plans import plan_transfer
 
     candidate, base_dir = _read_candidate(file)
     with _about(file):
@@ -849,12 +849,12 @@ def deadlines(
 
     尚未公布的年份按往年推算并标“预计”。/ Unpublished years are projected (预计).
     退出码 / exit codes: 0 成功, 2 输入有误."""
-    from kuaiji.deadlines import deadlines as collect
+    from kuaiji.commands.deadlines import deadlines as collect
 
     exams = (exam,) if exam else ("junior", "intermediate")
     table = collect(regions=regions, exams=exams, years=years, at=_at(at))
     if ics:
-        from kuaiji.ics import deadlines_calendar
+        from kuaiji.commands.calendar import deadlines_calendar
 
         _write(ics, deadlines_calendar(table))
     _show(table, as_json, "deadlines_text")
@@ -891,7 +891,7 @@ def status(regions: tuple[str, ...], timeout: float, total: float, as_json: bool
 
     \b
     退出码 / exit codes: 0 都正常, 1 有平台出错或无法访问, 2 输入有误."""
-    from kuaiji.status import status as probe
+    from kuaiji.commands.status import status as probe
 
     report = probe(regions, timeout=timeout, total=total)
     _show(report, as_json, "status_text")
@@ -918,7 +918,7 @@ def rules_update(url: str, as_json: bool) -> None:
 
     \b
     退出码 / exit codes: 0 已更新或已是最新, 1 未完成（缓存未改动）, 2 输入有误."""
-    from kuaiji.bundles import update
+    from kuaiji.updates.bundles import update
 
     result = update(url)
     if as_json:
@@ -936,7 +936,7 @@ def rules_update(url: str, as_json: bool) -> None:
 @handled
 def rules_status(as_json: bool) -> None:
     """各插件的规则数据来自哪里（内置或已更新）及其日期 / where each plugin's data comes from."""
-    from kuaiji.bundles import sources
+    from kuaiji.updates.bundles import sources
 
     found = sources()
     if as_json:
@@ -954,7 +954,7 @@ def rules_status(as_json: bool) -> None:
 @handled
 def rules_export(folder: str) -> None:
     """把各插件的内置数据导出为可托管的规则包 / export the bundled data as a rules bundle."""
-    from kuaiji.bundles import export
+    from kuaiji.updates.bundles import export
 
     entries = export(Path(folder))
     click.echo(f"已导出 {len(entries)} 个文件到 {folder}（{folder}/index.json）")
@@ -971,8 +971,8 @@ def plugins(ctx: click.Context, as_json: bool) -> None:
     KUAIJI_TRACE=1 把每次钩子调用打印到标准错误。"""
     if ctx.invoked_subcommand is not None:
         return
-    from kuaiji.data import PluginData
-    from kuaiji.plugins import get_registry
+    from kuaiji.registry.data import PluginData
+    from kuaiji.registry.manager import get_registry
 
     registry = get_registry()
     data = PluginData.every()
@@ -1032,8 +1032,8 @@ def plugins_check(paths: tuple[str, ...]) -> None:
 
     \b
     退出码 / exit codes: 0 没有问题, 1 有问题, 2 输入有误."""
-    from kuaiji.plugins import Registry
-    from kuaiji.validate import check, check_folders
+    from kuaiji.authoring.validate import check, check_folders
+    from kuaiji.registry.manager import Registry
 
     registry = Registry()
     if paths:
@@ -1081,7 +1081,7 @@ def plugins_check(paths: tuple[str, ...]) -> None:
 @handled
 def plugins_new(name: str, region: str, parent: str | None, folder: str) -> None:
     """为地区生成可安装的插件骨架（需填写的占位内容已标出）/ write a plugin skeleton."""
-    from kuaiji.scaffold import create
+    from kuaiji.authoring.scaffold import create
 
     path = create(name, region, Path(folder), child=parent)
     click.echo(f"已创建 {path}")
@@ -1103,7 +1103,7 @@ def account() -> None:
 def reset(region: str, at: str | None, as_json: bool) -> None:
     """找回地区各平台账号的办法（忘记密码、邮箱失效），以及会计科重置后的默认密码。
     How to get back into every platform account of the region."""
-    from kuaiji.accounts import account_recovery
+    from kuaiji.commands.accounts import account_recovery
 
     plan = account_recovery(region, at=_at(at))
     _show(plan, as_json, "recovery_text")
@@ -1122,7 +1122,7 @@ def check_password(region: str, as_json: bool) -> None:
 
     \b
     退出码 / exit codes: 0 可以使用, 1 不可使用, 2 输入有误."""
-    from kuaiji.accounts import check_password as run
+    from kuaiji.commands.accounts import check_password as run
 
     if sys.stdin.isatty():
         password = click.prompt("新密码 (new password)", hide_input=True, err=True, default="")

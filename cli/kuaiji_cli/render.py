@@ -1,9 +1,9 @@
 """Human output (Chinese): verdicts, findings, timelines and plans.
 
-Sources are shown as a person can open or recognise them (kuaiji.sources.source_text: a seed
+Sources are shown as a person can open or recognise them (kuaiji.model.sources.source_text: a seed
 document's title, URLs), never as internal keys; of a data record's note only its Chinese
-``note_zh`` is shown (kuaiji.sources.shown_note). Every text goes through
-kuaiji.sources.readable, so that a source key quoted inside a message is shown the same way.
+``note_zh`` is shown (kuaiji.model.sources.shown_note). Every text goes through
+kuaiji.model.sources.readable, so that a source key quoted inside a message is shown the same way.
 """
 
 from __future__ import annotations
@@ -11,14 +11,15 @@ from __future__ import annotations
 import datetime as dt
 from typing import TYPE_CHECKING, Any
 
-from kuaiji.sources import readable, shown_note, source_text
+from kuaiji.model.sources import readable, shown_note, source_text
 
 if TYPE_CHECKING:
-    from kuaiji.accounts import PasswordCheck, RecoveryPlan
-    from kuaiji.deadlines import DeadlineTable
-    from kuaiji.engine import ChangePlan, Report, TransferPlan
-    from kuaiji.records import Contact, Finding, Step
-    from kuaiji.status import StatusReport
+    from kuaiji.commands.accounts import PasswordCheck, RecoveryPlan
+    from kuaiji.commands.deadlines import DeadlineTable
+    from kuaiji.commands.plans import ChangePlan, TransferPlan
+    from kuaiji.commands.precheck import Report
+    from kuaiji.commands.status import StatusReport
+    from kuaiji.model.results import Contact, Finding, Step
 
 VERDICT_ZH = {
     "ready": "可以报名",
@@ -32,7 +33,7 @@ SOON = dt.timedelta(hours=72)
 
 def _when(moment: dt.datetime | None, at: dt.datetime, *, done: bool = False) -> str:
     """A moment with its countdown, flagged when it closes within 72 hours (unless done)."""
-    from kuaiji import clock
+    from kuaiji.model import clock
 
     if moment is None:
         return "未知"
@@ -43,8 +44,8 @@ def _when(moment: dt.datetime | None, at: dt.datetime, *, done: bool = False) ->
 
 
 def report_text(report: Report, *, show_personal_data: bool = False) -> str:
-    from kuaiji import clock
-    from kuaiji.masking import mask_id, mask_name
+    from kuaiji.io.masking import mask_id, mask_name
+    from kuaiji.model import clock
 
     c = report.candidate
     name = c.name if show_personal_data else mask_name(c.name)
@@ -103,7 +104,7 @@ def finding_lines(f: Finding, at: dt.datetime, doubtful: frozenset[str] = frozen
 
 
 def step_lines(s: Step, at: dt.datetime, doubtful: frozenset[str] = frozenset()) -> list[str]:
-    from kuaiji import clock
+    from kuaiji.model import clock
 
     mark = {True: "✓", False: "○", None: "•"}[s.done]
     done = s.done is True
@@ -135,7 +136,7 @@ def step_lines(s: Step, at: dt.datetime, doubtful: frozenset[str] = frozenset())
 
 
 def change_text(plan: ChangePlan) -> str:
-    from kuaiji import clock
+    from kuaiji.model import clock
 
     zh = {
         "allowed": "可以在网上变更",
@@ -144,7 +145,7 @@ def change_text(plan: ChangePlan) -> str:
         "unknown": "未知",
     }
     lines = [f"地区：{plan.region.name} {plan.region.code}；评估时间：{clock.human(plan.at)}", ""]
-    from kuaiji.schema import LABELS
+    from kuaiji.model.fields import LABELS
 
     for d in plan.decisions:
         label = f"{LABELS[d.field]}（{d.field}）" if d.field in LABELS else d.field
@@ -162,7 +163,7 @@ def change_text(plan: ChangePlan) -> str:
 
 
 def transfer_text(plan: TransferPlan) -> str:
-    from kuaiji import clock
+    from kuaiji.model import clock
 
     phase_zh = {"out": "调出", "in": "调入", "after": "调入后"}
     move = plan.move
@@ -226,7 +227,7 @@ def recovery_text(plan: RecoveryPlan) -> str:
 
 
 def password_text(result: PasswordCheck) -> str:
-    from kuaiji import clock
+    from kuaiji.model import clock
 
     lines = []
     if result.ok:
@@ -239,7 +240,7 @@ def password_text(result: PasswordCheck) -> str:
 
 
 def deadlines_text(table: DeadlineTable) -> str:
-    from kuaiji import clock
+    from kuaiji.model import clock
 
     at = table.at
     where = "、".join(f"{r.name} {r.code}" for r in table.regions) or "全部地区"
@@ -297,7 +298,7 @@ def deadlines_text(table: DeadlineTable) -> str:
 def contact_lines(registry: Any, c: Contact, *, code: bool = False) -> list[str]:
     """One office of ``kuaiji contacts``: phones, address, its code (with ``code``, or the
     county a zone without a code lies in), its note and its source."""
-    from kuaiji.regions import division_name
+    from kuaiji.registry.regions import division_name
 
     lines = [f"  {c.name}  电话：{'、'.join(c.phones) or '未知'}"]
     if c.address:
@@ -329,7 +330,7 @@ STATE_ZH = {
 
 
 def status_text(report: StatusReport) -> str:
-    from kuaiji import clock
+    from kuaiji.model import clock
 
     lines = [f"平台状态（{clock.human(report.at)} 北京时间，用时 {report.seconds:.1f} 秒）"]
     for p in report.probes:

@@ -13,50 +13,46 @@ import importlib
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from kuaiji.engine import (
-        ChangePlan,
+    from kuaiji.commands.plans import ChangePlan, TransferPlan, plan_change, plan_transfer
+    from kuaiji.commands.precheck import (
         Report,
-        TransferPlan,
         Verdict,
         candidate_from_dict,
         load_candidate,
         parse_candidate,
-        plan_change,
-        plan_transfer,
         precheck,
     )
     from kuaiji.errors import DataError, InputError, KuaijiError, PluginError, Problem
-    from kuaiji.hookspecs import hookimpl
-    from kuaiji.models import Candidate
-    from kuaiji.plugins import Registry, get_registry
-    from kuaiji.records import ExamLevel
+    from kuaiji.model.candidate import Candidate
+    from kuaiji.model.results import ExamLevel
+    from kuaiji.registry.hookspecs import hookimpl
+    from kuaiji.registry.manager import Registry, get_registry
 
 # Imported on first use (PEP 562): `import kuaiji.batch` or `kuaiji --help` need not load
 # the engine, the plugins and their data.
 _LAZY = {
     **dict.fromkeys(
         (
-            "ChangePlan",
             "Report",
-            "TransferPlan",
             "Verdict",
             "candidate_from_dict",
             "load_candidate",
             "parse_candidate",
-            "plan_change",
-            "plan_transfer",
             "precheck",
         ),
-        "kuaiji.engine",
+        "kuaiji.commands.precheck",
+    ),
+    **dict.fromkeys(
+        ("ChangePlan", "TransferPlan", "plan_change", "plan_transfer"), "kuaiji.commands.plans"
     ),
     **dict.fromkeys(
         ("DataError", "InputError", "KuaijiError", "PluginError", "Problem"), "kuaiji.errors"
     ),
-    "hookimpl": "kuaiji.hookspecs",
-    "Candidate": "kuaiji.models",
-    "Registry": "kuaiji.plugins",
-    "get_registry": "kuaiji.plugins",
-    "ExamLevel": "kuaiji.records",
+    "hookimpl": "kuaiji.registry.hookspecs",
+    "Candidate": "kuaiji.model.candidate",
+    "Registry": "kuaiji.registry.manager",
+    "get_registry": "kuaiji.registry.manager",
+    "ExamLevel": "kuaiji.model.results",
 }
 
 
@@ -69,7 +65,7 @@ def __getattr__(name: str) -> Any:
     return value
 
 
-__version__ = "0.2.0"
+from kuaiji._version import __version__  # noqa: E402
 
 __all__ = [
     "Candidate",

@@ -19,12 +19,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from kuaiji.clock import human, workdays_after, workdays_before
-from kuaiji.context import Context, Move, Region, ScheduleView
-from kuaiji.data import PluginData
-from kuaiji.hookspecs import declared, hookimpl
-from kuaiji.leads import LeadTime, lead_time
-from kuaiji.models import (
+from kuaiji.model.candidate import (
     Candidate,
     CollectionStatus,
     EducationLevel,
@@ -38,7 +33,9 @@ from kuaiji.models import (
     ReviewStatus,
     WorkStatus,
 )
-from kuaiji.records import (
+from kuaiji.model.clock import human, workdays_after, workdays_before
+from kuaiji.model.context import Context, Move, Region, ScheduleView
+from kuaiji.model.results import (
     AccountRecovery,
     Alternative,
     ChangeDecision,
@@ -65,6 +62,9 @@ from kuaiji.records import (
     TransferPhase,
     TransferStep,
 )
+from kuaiji.registry.data import PluginData
+from kuaiji.registry.hookspecs import declared, hookimpl
+from kuaiji.schedule.leads import LeadTime, lead_time
 
 NATIONAL_PLATFORM = "ausm"
 """The id of 全国会计人员统一服务管理平台 in the national data (its platforms' ``id``)."""

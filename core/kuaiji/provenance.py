@@ -1,47 +1,5 @@
-"""What produced an answer: the kuaiji version, the output format and, per plugin, its
-version and the date and origin of its data, so that a screenshot, a batch file or a
-calendar handed to an HR manager can be traced to the code and rules behind it."""
+"""Deprecated alias: moved to :mod:`kuaiji.registry.provenance` in 0.2.0; goes in 0.3.0."""
 
-from __future__ import annotations
+from kuaiji._moved import moved
 
-from typing import Any
-
-from kuaiji.data import PluginData
-from kuaiji.plugins import Registry
-
-OUTPUT_FORMAT = 2  # 2: verdict "pending", projected schedules, url_reliability
-
-
-def provenance(registry: Registry) -> dict[str, Any]:
-    """``{"kuaiji": "0.2.0", "format": 2, "plugins": {"national": {"version": …,
-    "data_updated": "2026-11-23", "data_origin": "bundled"}, …}}``."""
-    from kuaiji import __version__
-
-    data = PluginData.every()
-    plugins: dict[str, Any] = {}
-    for name, info in sorted(registry.info.items()):
-        loaded = data.get(name)
-        updated = loaded.updated if loaded is not None else None
-        plugins[name] = {
-            "version": info.version,
-            "data_updated": updated.isoformat() if updated else None,
-            "data_origin": loaded.origin if loaded is not None else None,
-        }
-    return {"kuaiji": __version__, "format": OUTPUT_FORMAT, "plugins": plugins}
-
-
-def provenance_text(registry: Registry) -> str:
-    """One Chinese line: ``kuaiji 0.2.0；插件与规则数据：national 0.2.0 数据 2026-11-23（内置），…``."""
-    return describe(provenance(registry))
-
-
-def describe(produced_by: dict[str, Any]) -> str:
-    """:func:`provenance`'s answer as one Chinese line."""
-    origin_zh = {"bundled": "内置", "updated": "已更新"}
-    parts = []
-    for name, row in produced_by.get("plugins", {}).items():
-        date = row["data_updated"] or "无数据"
-        origin = origin_zh.get(row["data_origin"] or "", "")
-        version = f" {row['version']}" if row["version"] else ""
-        parts.append(f"{name}{version} 数据 {date}" + (f"（{origin}）" if origin else ""))
-    return f"kuaiji {produced_by.get('kuaiji')}；插件与规则数据：" + "，".join(parts)
+__getattr__ = moved(__name__, "kuaiji.registry.provenance")

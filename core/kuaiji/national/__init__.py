@@ -12,11 +12,8 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Sequence
 
-from kuaiji.context import Context, Move, Region
-from kuaiji.data import PluginData
-from kuaiji.hookspecs import declared, hookimpl
-from kuaiji.national import accounts, collection, eligibility, identity, timeline, window
-from kuaiji.records import (
+from kuaiji.model.context import Context, Move, Region
+from kuaiji.model.results import (
     AccountRecovery,
     ChangeDecision,
     FieldChange,
@@ -25,6 +22,9 @@ from kuaiji.records import (
     Step,
     TransferStep,
 )
+from kuaiji.national import accounts, collection, eligibility, identity, timeline, window
+from kuaiji.registry.data import PluginData
+from kuaiji.registry.hookspecs import declared, hookimpl
 
 DATA = PluginData("national", __name__)
 

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import datetime as dt
 
-from kuaiji.context import Context, Region
+from kuaiji.model.context import Context, Region
+from kuaiji.model.results import AccountRecovery, Finding, Role, Severity
 from kuaiji.national import sources as S
 from kuaiji.national.common import (
     AUSM,
@@ -13,7 +14,6 @@ from kuaiji.national.common import (
     record_deadline,
     uses_national_platform,
 )
-from kuaiji.records import AccountRecovery, Finding, Role, Severity
 
 
 def account_recovery(region: Region, on: dt.date) -> list[AccountRecovery]:

@@ -4,14 +4,12 @@ from __future__ import annotations
 
 import datetime as dt
 
-from kuaiji import clock
-from kuaiji.context import Context
-from kuaiji.models import (
-    CollectionStatus,
-)
+from kuaiji.model import clock
+from kuaiji.model.candidate import CollectionStatus
+from kuaiji.model.context import Context
+from kuaiji.model.results import Finding, Role, Severity
 from kuaiji.national import sources as S
 from kuaiji.national.common import AUSM, ask, finding, platform_text, record_deadline
-from kuaiji.records import Finding, Role, Severity
 
 PHOTO_MIN_BYTES = 10 * 1024  # seed 002: 不小于 10KB
 

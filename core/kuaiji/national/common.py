@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import datetime as dt
 
-from kuaiji.context import Context
-from kuaiji.records import Finding, Role, Severity
+from kuaiji.model.context import Context
+from kuaiji.model.results import Finding, Role, Severity
 
 AUSM = "ausm"  # the national platform's id in data/jurisdictions.json
 

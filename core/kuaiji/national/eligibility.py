@@ -4,8 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from kuaiji.context import Context
-from kuaiji.models import (
+from kuaiji.model.candidate import (
     Education,
     EducationLevel,
     EducationMode,
@@ -13,9 +12,10 @@ from kuaiji.models import (
     QualificationLevel,
     QualificationMethod,
 )
+from kuaiji.model.context import Context
+from kuaiji.model.results import ExamLevel, Finding, Severity
 from kuaiji.national import sources as S
 from kuaiji.national.common import finding
-from kuaiji.records import ExamLevel, Finding, Severity
 
 # 中级: years of accounting work by education (domain notes §3, national notice wording).
 WORK_YEARS = {

@@ -7,13 +7,11 @@ import functools
 import re
 import types
 
-from kuaiji.context import Context
-from kuaiji.models import (
-    IdType,
-)
+from kuaiji.model.candidate import IdType
+from kuaiji.model.context import Context
+from kuaiji.model.results import Finding, Severity
 from kuaiji.national import sources as S
 from kuaiji.national.common import finding
-from kuaiji.records import Finding, Severity
 
 NAME_MAX = 30  # seed 001: the registration form allows 30 characters
 
@@ -158,7 +156,7 @@ def _code_retired(code: str) -> int | None:
 @functools.cache
 def _counties() -> dict[str, str]:
     """GB/T 2260's counties by code (python-stdnum's table)."""
-    from kuaiji.regions import gbt2260
+    from kuaiji.registry.regions import gbt2260
 
     return gbt2260()[1]
 
@@ -167,7 +165,7 @@ def _counties() -> dict[str, str]:
 def _county_periods(code: str) -> tuple[tuple[int | None, int | None], ...]:
     """The years each county name of ``code`` was in use: ``"[1983-1989]A,[1990-]B"`` →
     ((1983, 1989), (1990, None)); a name without years is always valid."""
-    from kuaiji.regions import gbt2260
+    from kuaiji.registry.regions import gbt2260
 
     county = gbt2260()[1].get(code)
     if not county:

@@ -5,20 +5,10 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Sequence
 
-from kuaiji import clock
-from kuaiji.context import Context, Move
-from kuaiji.leads import lead_time
-from kuaiji.models import CollectionStatus
-from kuaiji.national import sources as S
-from kuaiji.national.collection import latest_submission
-from kuaiji.national.common import (
-    AUSM,
-    EVENT_ZH,
-    REAL_NAME_REVIEW_WORKDAYS,
-    record_deadline,
-    uses_national_platform,
-)
-from kuaiji.records import (
+from kuaiji.model import clock
+from kuaiji.model.candidate import CollectionStatus
+from kuaiji.model.context import Context, Move
+from kuaiji.model.results import (
     ChangeDecision,
     Decision,
     Event,
@@ -31,7 +21,17 @@ from kuaiji.records import (
     TransferPhase,
     TransferStep,
 )
-from kuaiji.sources import LOW_MARK, shown_note, source_text
+from kuaiji.model.sources import LOW_MARK, shown_note, source_text
+from kuaiji.national import sources as S
+from kuaiji.national.collection import latest_submission
+from kuaiji.national.common import (
+    AUSM,
+    EVENT_ZH,
+    REAL_NAME_REVIEW_WORKDAYS,
+    record_deadline,
+    uses_national_platform,
+)
+from kuaiji.schedule.leads import lead_time
 
 AUSM_TAKEOVER = dt.date(2024, 8, 15)  # data/jurisdictions.json: ausm from 2024-08-15
 

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from kuaiji import clock
-from kuaiji.context import Context
+from kuaiji.model import clock
+from kuaiji.model.context import Context
+from kuaiji.model.results import Finding, Severity
 from kuaiji.national.common import EVENT_ZH, UPDATE_HINT, finding
-from kuaiji.records import Finding, Severity
 
 
 def schedule_window(ctx: Context) -> list[Finding]:

@@ -1,0 +1,219 @@
+"""Checking records in a worker: one precheck per record, an ``error`` result for a record
+that cannot be read, personal data masked."""
+
+from __future__ import annotations
+
+import functools
+import json
+import os
+import signal
+import types
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from kuaiji.batch.columns import csv_record
+from kuaiji.batch.inputs import span_items
+from kuaiji.batch.options import (
+    ROW_ERROR,
+    VERDICT_ZH,
+    Item,
+    Options,
+    Produced,
+    Result,
+    Span,
+    Summary,
+    Task,
+    produced_by,
+)
+from kuaiji.batch.output import record_zh, render, table_cells, table_line
+from kuaiji.errors import InputError, KuaijiError
+from kuaiji.io.masking import mask_id, mask_name, mask_phone
+from kuaiji.model import clock
+
+# --- checking (in a worker) ---
+
+_STATE: dict[str, Any] = {}
+
+
+def init_worker(plugins_env: dict[str, str]) -> None:
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent handles Ctrl-C
+    os.environ.update(plugins_env)
+    from kuaiji.registry.manager import get_registry
+
+    _STATE["registry"] = get_registry()
+
+
+def check_chunk(task: Task, options: Options, registry: Any = None) -> tuple[str, Summary]:
+    """Check a chunk; return its output lines as one block and its counts (both cheap to
+    send back from a worker)."""
+    from kuaiji.registry.manager import get_registry
+
+    registry = registry or _STATE.get("registry") or get_registry()
+    items = span_items(task) if isinstance(task, Span) else task
+    ending = "\r\n" if options.output == "csv" else "\n"
+    lines = []
+    tally = Summary()
+    produced = produced_by(registry)
+    tally.produced_by = produced.to_dict()
+    for item in items:
+        result = check_item(item, options, registry, produced)
+        lines.append(result.line)
+        tally.add(result)
+    return (ending.join(lines) + ending) if lines else "", tally
+
+
+@functools.cache
+def _engine() -> types.ModuleType:
+    """The engine, imported on first use (the parent of a batch never needs it)."""
+    from kuaiji.commands import precheck as engine
+
+    return engine
+
+
+def check_item(
+    item: Item, options: Options, registry: Any, produced: Produced | None = None
+) -> Result:
+    engine = _engine()
+    produced = produced or produced_by(registry)
+    raw: Any = None
+    try:
+        if isinstance(item.payload, dict):
+            raw = item.payload
+            problem = raw.get(ROW_ERROR)
+            if problem is not None:
+                raise InputError.single("", problem)
+            raw = csv_record(raw)
+        else:
+            if item.payload.startswith("\x00unreadable"):
+                raise InputError.single(
+                    "", item.payload.partition(": ")[2], "把文件另存为 UTF-8 编码的 JSON"
+                )
+            try:
+                raw = json.loads(item.payload)
+            except ValueError as exc:
+                raise InputError.single(
+                    "", f"不是有效的 JSON（{exc.args[0].split(':')[0]}）", "改正这一行的 JSON 语法"
+                ) from None
+            except RecursionError:
+                raise InputError.single("", "JSON 嵌套太深", "减少嵌套层次") from None
+        candidate = engine.candidate_from_dict(raw)
+        report = engine.precheck(
+            candidate,
+            exam=options.exam,
+            year=options.year,
+            at=options.at,
+            base_dir=_path(item.base_dir),
+            registry=registry,
+            timeline=False,
+        )
+    except InputError as exc:
+        return _error(item, options, _scrub(exc.describe(), raw, options), raw, produced)
+    except KuaijiError as exc:
+        message = _scrub(f"{type(exc).__name__}: {exc}", raw, options)
+        return _error(item, options, message, raw, produced)
+    except RecursionError:
+        return _error(item, options, "JSON 嵌套层数过多：请展平这条记录", raw, produced)
+    region = report.region
+    province = region.province.name if region.province else region.name
+    findings = report.findings
+    rules = tuple(dict.fromkeys(f.rule for f in findings))
+    c = report.candidate
+    show = options.show_personal_data
+    failed = any(f.rule == engine.PLUGIN_ERROR for f in findings)
+    verdict = report.verdict.value
+    name = c.name if show else mask_name(c.name)
+    id_number = c.id_number if show else mask_id(c.id_number)
+    if options.output != "jsonl":
+        line = table_line(
+            table_cells(item.label, verdict, region, name, id_number, findings, produced),
+            options,
+        )
+        return Result(item.label, verdict, province, rules, line, failed)
+    row = {
+        "record": item.label,
+        "verdict": verdict,
+        "region": region.code,
+        "region_name": region.name,
+        "name": name,
+        "id_number": id_number,
+        "rules": list(rules),
+        "findings": [
+            {
+                "rule": f.rule,
+                "severity": f.severity.value,
+                "plugin": f.plugin,
+                "message": f.message,
+                "action": f.action,
+                "deadline": clock.iso(f.deadline),
+                "url": f.url,
+                "source": f.source,
+            }
+            for f in findings
+        ],
+        "error": None,
+    }
+    return Result(item.label, verdict, province, rules, render(row, produced), failed)
+
+
+@functools.lru_cache(maxsize=64)
+def _path(folder: str) -> Path:
+    return Path(folder)
+
+
+def _personal(raw: Any, key: str, mask: Callable[[str], str], options: Options) -> str | None:
+    value = raw.get(key) if isinstance(raw, dict) else None
+    if not isinstance(value, str) or not value.strip():
+        return None
+    return value if options.show_personal_data else mask(value)
+
+
+def _error(item: Item, options: Options, message: str, raw: Any, produced: Produced) -> Result:
+    name = _personal(raw, "name", mask_name, options)
+    id_number = _personal(raw, "id_number", mask_id, options)
+    if options.output != "jsonl":
+        cells = [
+            record_zh(item.label),
+            VERDICT_ZH["error"],
+            "error",
+            None,
+            None,
+            name,
+            id_number,
+            message,
+            "按「问题」改正输入文件中的这一行，再重新检查",
+            None,
+            None,
+            None,
+            None,
+            produced.short,
+        ]
+        return Result(item.label, "error", "未知", (), table_line(cells, options))
+    row: dict[str, Any] = {
+        "record": item.label,
+        "verdict": "error",
+        "region": None,
+        "region_name": None,
+        "name": name,
+        "id_number": id_number,
+        "rules": [],
+        "findings": [],
+        "error": message,
+    }
+    return Result(item.label, "error", "未知", (), render(row, produced))
+
+
+def _scrub(message: str, raw: Any, options: Options) -> str:
+    """An error message with the record's own name, ID number and phone masked."""
+    if options.show_personal_data:
+        return message
+    from kuaiji.io.masking import scrub_text
+
+    message = scrub_text(message)
+    if not isinstance(raw, dict):
+        return message
+    for key, mask in (("id_number", mask_id), ("phone", mask_phone), ("name", mask_name)):
+        value = raw.get(key)
+        if isinstance(value, str | int) and len(str(value).strip()) >= 2:
+            message = message.replace(str(value).strip(), mask(str(value)))
+    return message

@@ -1,0 +1,103 @@
+"""Running a batch: the worker pool, chunks in flight, results in input order."""
+
+from __future__ import annotations
+
+import collections
+import concurrent.futures as cf
+import csv
+import io
+import os
+import signal
+import threading
+from collections.abc import Callable, Iterable, Iterator
+from typing import Any
+
+from kuaiji.batch.check import check_chunk, init_worker
+from kuaiji.batch.inputs import Input, chunks
+from kuaiji.batch.options import CHUNK, CSV_COLUMNS, Item, Options, Summary, Task
+from kuaiji.batch.output import JSON_ASCII
+
+
+def header(options: Options) -> str | None:
+    """What starts the output: the CSV header row (after a BOM, for Excel), or (xlsx) the
+    header cells as a JSON array."""
+    if options.output == "xlsx":
+        return JSON_ASCII.encode(list(CSV_COLUMNS))
+    if options.output != "csv":
+        return None
+    out = io.StringIO()
+    csv.writer(out, lineterminator="\r\n").writerow(CSV_COLUMNS)
+    return "\ufeff" + out.getvalue().removesuffix("\r\n")
+
+
+def run(
+    source: Input | Iterable[Item],
+    options: Options,
+    write: Callable[[str], None],
+    *,
+    jobs: int = 1,
+    progress: Callable[[Summary], None] | None = None,
+    registry: Any = None,
+) -> Summary:
+    """Check every item, in order, writing each result line as soon as its turn comes.
+    Ctrl-C stops cleanly: the lines written so far are whole, and the summary says how far
+    it got (``interrupted``)."""
+    import time
+
+    summary = Summary()
+    if isinstance(source, Input):
+        summary.input_notes = source.notes
+    began = time.perf_counter()
+    first = header(options)
+    if first is not None:
+        write(first + ("\r\n" if options.output == "csv" else "\n"))
+    # Ctrl-C only raises a flag, checked between blocks: a block is never cut in the middle
+    # of a write (a pipe write can be interrupted), and the summary always matches the output.
+    stop = threading.Event()
+    previous = None
+    if threading.current_thread() is threading.main_thread():
+        previous = signal.signal(signal.SIGINT, lambda *_: stop.set())
+    try:
+        tasks = source.tasks(CHUNK) if isinstance(source, Input) else chunks(iter(source), CHUNK)
+        for block, tally in _results(tasks, options, jobs, registry):
+            write(block)  # whole lines only: an interrupted run leaves a valid prefix
+            summary.merge(tally)
+            if progress is not None:
+                summary.seconds = time.perf_counter() - began
+                progress(summary)
+            if stop.is_set():
+                summary.interrupted = True
+                break
+    except KeyboardInterrupt:
+        summary.interrupted = True
+    finally:
+        if previous is not None:
+            signal.signal(signal.SIGINT, previous)
+    summary.seconds = time.perf_counter() - began
+    return summary
+
+
+def _results(
+    tasks: Iterator[Task], options: Options, jobs: int, registry: Any
+) -> Iterator[tuple[str, Summary]]:
+    if jobs <= 1:
+        from kuaiji.registry.manager import get_registry
+
+        registry = registry or get_registry()
+        for task in tasks:
+            yield check_chunk(task, options, registry)
+        return
+    env = {k: v for k, v in os.environ.items() if k.startswith("KUAIJI_")}
+    pool = cf.ProcessPoolExecutor(max_workers=jobs, initializer=init_worker, initargs=(env,))
+    pending: collections.deque[cf.Future[tuple[str, Summary]]] = collections.deque()
+    try:
+        for task in tasks:
+            pending.append(pool.submit(check_chunk, task, options))
+            while len(pending) >= jobs * 3:
+                yield pending.popleft().result()
+        while pending:
+            yield pending.popleft().result()
+    finally:
+        for future in pending:
+            future.cancel()
+        pool.shutdown(wait=True, cancel_futures=True)

@@ -1,0 +1,393 @@
+"""The precheck: resolve the region, merge the schedule, call the hooks on the chain,
+apply overrides, merge the timeline and decide the verdict."""
+
+from __future__ import annotations
+
+import datetime as dt
+import enum
+from collections.abc import Iterable, Sequence
+from pathlib import Path
+from typing import Any
+
+import attrs
+
+from kuaiji.errors import InputError
+from kuaiji.io.convert import structure
+from kuaiji.io.masking import mask_id, mask_name, mask_phone, scrub_text
+from kuaiji.io.photo import inspect as inspect_photo
+from kuaiji.model import clock
+from kuaiji.model.candidate import Candidate
+from kuaiji.model.context import Context, Region, ScheduleView
+from kuaiji.model.results import (
+    ExamLevel,
+    Finding,
+    Severity,
+    Step,
+)
+from kuaiji.registry.manager import HookResult, PluginProblem, Registry, get_registry
+from kuaiji.registry.schedules import schedule_view
+
+CHECK_HOOKS = ("kuaiji_registration", "kuaiji_collection", "kuaiji_exam_precheck")
+PLUGIN_ERROR = "plugin.error"
+
+
+class Verdict(enum.StrEnum):
+    """The answer services key on (README, "The contract")."""
+
+    READY = "ready"  # nothing blocks registration (exit code 0)
+    PENDING = "pending"  # only a review of what was submitted remains (exit code 4)
+    NOT_READY = "not_ready"  # the candidate must still act (exit code 1)
+    TOO_LATE = "too_late"  # a blocking deadline has passed (exit code 1)
+
+
+EXIT_CODES = {Verdict.READY: 0, Verdict.NOT_READY: 1, Verdict.TOO_LATE: 1, Verdict.PENDING: 4}
+
+
+# --- loading candidates ---
+
+
+def load_candidate(path: str | Path) -> Candidate:
+    """Read a candidate JSON file; :class:`InputError` names the file and every bad field.
+
+    UTF-8, with or without the BOM Windows Notepad writes. Any other encoding (UTF-16, GBK /
+    GB18030) is one error naming it and how to save the file as UTF-8."""
+    where = str(path)
+    try:
+        raw = Path(path).read_bytes()
+    except FileNotFoundError:
+        raise InputError.single(
+            "", "找不到这个文件", "检查路径和文件名（可用 kuaiji init 新建考生文件）", source=where
+        ) from None
+    except IsADirectoryError:
+        raise InputError.single(
+            "", "这是一个文件夹，不是文件", "给出考生文件（.json）的路径", source=where
+        ) from None
+    except PermissionError:
+        raise InputError.single(
+            "", "没有读取这个文件的权限", "检查文件权限", source=where
+        ) from None
+    except OSError as exc:
+        raise InputError.single(
+            "", f"无法读取文件（{type(exc).__name__}）", "检查路径和磁盘", source=where
+        ) from None
+    from kuaiji.io.convert import decode_text
+
+    return parse_candidate(decode_text(raw, source=where), source=where)
+
+
+def parse_candidate(text: str, *, source: str = "<stdin>") -> Candidate:
+    """A candidate from JSON text (a leading BOM is dropped); JSON errors in Chinese."""
+    from kuaiji.io.convert import parse_json
+
+    return candidate_from_dict(parse_json(text, source=source), source=source)
+
+
+def candidate_from_dict(data: Any, *, source: str | None = None) -> Candidate:
+    """A candidate from a JSON-like dict (English values, or their Chinese words; lenient
+    dates, phones and ID numbers): :class:`InputError` in Chinese names every bad field."""
+    return structure(data, Candidate, source=source)
+
+
+@attrs.frozen
+class Report:
+    verdict: Verdict
+    candidate: Candidate
+    region: Region
+    level: ExamLevel
+    year: int
+    at: dt.datetime
+    findings: tuple[Finding, ...]
+    steps: tuple[Step, ...]
+    schedule: ScheduleView
+    produced_by: dict[str, Any] = attrs.field(factory=dict, eq=False)  # kuaiji.registry.provenance
+
+    @property
+    def plugin_failed(self) -> bool:
+        return any(f.rule == PLUGIN_ERROR for f in self.findings)
+
+    @property
+    def exit_code(self) -> int:
+        if self.plugin_failed:
+            return 3
+        return EXIT_CODES[self.verdict]
+
+    def to_dict(self, *, show_personal_data: bool = False) -> dict[str, Any]:
+        """The JSON form (``kuaiji precheck --json``); personal data masked by default."""
+        c = self.candidate
+        doubtful = self.region.doubtful_urls
+        return {
+            "verdict": self.verdict.value,
+            "candidate": {
+                "name": c.name if show_personal_data else mask_name(c.name),
+                "id_number": c.id_number if show_personal_data else mask_id(c.id_number),
+                "phone": c.phone if show_personal_data else mask_phone(c.phone),
+            },
+            "region": {
+                "code": self.region.code,
+                "name": self.region.name,
+                "exam_area": self.region.exam_area.name,
+                "chain": list(self.region.plugins),
+            },
+            "exam": {"level": self.level.value, "year": self.year},
+            "schedule": {
+                "data_year": self.schedule.data_year,
+                "known": self.schedule.known,
+                "projected_from": list(self.schedule.projected_from),
+                "basis": self.schedule.basis,
+            },
+            "at": clock.iso(self.at),
+            "findings": [_marked(finding_dict(f), doubtful) for f in self.findings],
+            "steps": [_marked(step_dict(s), doubtful) for s in self.steps],
+            "produced_by": self.produced_by,
+        }
+
+
+def _marked(row: dict[str, Any], doubtful: frozenset[str]) -> dict[str, Any]:
+    """``url_reliability``: "low" when the URL comes from a source of low reliability."""
+    row["url_reliability"] = "low" if row.get("url") in doubtful else None
+    return row
+
+
+def finding_dict(f: Finding) -> dict[str, Any]:
+    from kuaiji.model.sources import source_text
+
+    return {
+        "rule": f.rule,
+        "severity": f.severity.value,
+        "plugin": f.plugin,
+        "message": f.message,
+        "action": f.action,
+        "deadline": clock.iso(f.deadline),
+        "url": f.url,
+        "source": f.source,
+        "source_text": source_text(f.source) or None,
+    }
+
+
+def step_dict(s: Step) -> dict[str, Any]:
+    from kuaiji.model.sources import source_text
+
+    return {
+        "id": s.id,
+        "title": s.title,
+        "platform": s.platform,
+        "url": s.url,
+        "opens": clock.iso(s.opens),
+        "closes": clock.iso(s.closes),
+        "latest_start": clock.iso(s.latest_start),
+        "done": s.done,
+        "note": s.note,
+        "note_zh": s.note,  # a step's note is already what a person reads (Chinese)
+        "source": s.source,
+        "source_text": source_text(s.source) or None,
+        "plugin": s.plugin,
+        "projected": s.projected,
+    }
+
+
+# --- the precheck ---
+
+
+def build_context(
+    candidate: Candidate,
+    *,
+    exam: ExamLevel | str,
+    year: int,
+    at: dt.datetime | None = None,
+    base_dir: Path | None = None,
+    registry: Registry | None = None,
+    read_photo: bool = True,
+) -> Context:
+    """Resolve the regions, merge the schedule and (unless ``read_photo`` is False) read
+    the photo: the context every hook receives."""
+    registry = registry or get_registry()
+    level = exam_level(exam)
+    moment = clock.now() if at is None else aware(at)
+    region = registry.resolve(candidate.region)
+    record_region = None
+    if candidate.collection is not None and candidate.collection.region:
+        record_region = registry.resolve(candidate.collection.region, field="collection.region")
+    schedule = schedule_view(registry, region, level, year)
+    photo = None
+    if read_photo and candidate.photo is not None and candidate.photo.path is not None:
+        photo = inspect_photo(candidate.photo.path, base_dir or Path.cwd())
+    return Context(candidate, level, year, moment, region, schedule, base_dir, record_region, photo)
+
+
+def precheck(
+    candidate: Candidate,
+    *,
+    exam: ExamLevel | str,
+    year: int,
+    at: dt.datetime | None = None,
+    base_dir: Path | None = None,
+    registry: Registry | None = None,
+    timeline: bool = True,
+) -> Report:
+    """Is ``candidate`` ready to register for ``exam`` (junior | intermediate) of ``year``,
+    evaluated at ``at`` (default: now, Asia/Shanghai)? ``timeline=False`` skips the
+    candidate's steps (batches report verdicts and findings only)."""
+    registry = registry or get_registry()
+    ctx = build_context(
+        candidate, exam=exam, year=year, at=at, base_dir=base_dir, registry=registry
+    )
+    plugins = ctx.region.plugins
+    findings: list[Finding] = [plugin_finding(p) for p in registry.problems]
+    for hook in CHECK_HOOKS:
+        result = registry.call(hook, plugins, Finding, ctx=ctx)
+        for _, records in result.records:
+            findings += records
+        if result.problems:
+            findings.extend(plugin_finding(p) for p in result.problems)
+    findings = apply_overrides(findings, plugins, registry)
+    steps: tuple[Step, ...] = ()
+    if timeline:
+        answers = registry.call("kuaiji_timeline", plugins, Step, ctx=ctx)
+        findings.extend(plugin_finding(p) for p in answers.problems)
+        steps = merge_steps(answers)
+        if not ctx.schedule.known:
+            steps = tuple(_estimated(s) for s in steps)
+    findings.sort(key=lambda f: _SEVERITY_ORDER[f.severity])
+    return Report(
+        verdict=decide(findings, ctx.at),
+        candidate=candidate,
+        region=ctx.region,
+        level=ctx.level,
+        year=year,
+        at=ctx.at,
+        findings=tuple(findings),
+        steps=steps,
+        schedule=ctx.schedule,
+        produced_by=_produced_by(registry) if timeline else {},
+    )
+
+
+def _produced_by(registry: Registry) -> dict[str, Any]:
+    """The provenance of this registry's answers, computed once per registry."""
+    found: dict[str, Any] | None = getattr(registry, "_provenance", None)
+    if found is None:
+        from kuaiji.registry.provenance import provenance
+
+        found = provenance(registry)
+        registry._provenance = found  # type: ignore[attr-defined]
+    return found
+
+
+_SEVERITY_ORDER = {Severity.ERROR: 0, Severity.PENDING: 1, Severity.WARNING: 2, Severity.INFO: 3}
+
+
+def decide(findings: Iterable[Finding], at: dt.datetime) -> Verdict:
+    """``too_late`` when a blocking finding's deadline has passed (an error, or a review
+    still pending at its deadline); else ``not_ready`` when an error remains; else
+    ``pending`` when only reviews remain; else ``ready``. The verdict follows from the
+    findings alone, so it can never contradict them."""
+    findings = list(findings)
+    blocking = [
+        f
+        for f in findings
+        if f.severity in (Severity.ERROR, Severity.PENDING) and f.rule != PLUGIN_ERROR
+    ]
+    if any(f.deadline is not None and f.deadline <= at for f in blocking):
+        return Verdict.TOO_LATE
+    if any(f.severity is Severity.ERROR for f in findings):
+        return Verdict.NOT_READY
+    if blocking:
+        return Verdict.PENDING
+    return Verdict.READY
+
+
+def apply_overrides(
+    findings: Sequence[Finding], plugins: Sequence[str], registry: Registry
+) -> list[Finding]:
+    """Drop the findings that a more specific plugin on the chain replaces or waives."""
+    rank = {name: i for i, name in enumerate(plugins)}
+    dropped: dict[str, int] = {}  # rule id -> rank of the most specific overriding plugin
+    for name in plugins:
+        for override in registry.overrides.get(name, ()):
+            dropped[override.rule] = max(dropped.get(override.rule, -1), rank[name])
+    return [
+        f
+        for f in findings
+        if f.rule not in dropped or rank.get(f.plugin, len(plugins)) >= dropped[f.rule]
+    ]
+
+
+def merge_steps(result: HookResult) -> tuple[Step, ...]:
+    """Broadest plugin's steps first, in its order. A more specific plugin's step replaces
+    the one with the same id in place; its new steps keep their own order and go before the
+    first earlier step that closes at the same time or later (extra steps are usually
+    prerequisites). A step whose final version has ``applies=False`` is dropped."""
+    steps: list[Step] = []
+    for _, records in result.records:
+        earlier = list(steps)  # steps of broader plugins: new steps are placed among these
+        last = -1  # keep this plugin's own order
+        for step in records:
+            index = next((i for i, s in enumerate(steps) if s.id == step.id), None)
+            if index is not None:
+                steps[index] = step
+                last = max(last, index)
+                continue
+            when = step.closes or step.opens
+            anchor = None
+            if when is not None:
+                anchor = next(
+                    (s for s in earlier if _when(s) is not None and _when(s) >= when), None
+                )
+            # The anchor may have been replaced by this plugin: find its place by id.
+            position = next(
+                (i for i, s in enumerate(steps) if anchor is not None and s.id == anchor.id),
+                len(steps),
+            )
+            position = max(position, last + 1)
+            steps.insert(position, step)
+            last = position
+    return tuple(s for s in steps if s.applies)
+
+
+def _estimated(step: Step) -> Step:
+    """A dated step of a year not yet published: its dates are estimates (预计)."""
+    if step.done or (step.opens is None and step.closes is None and step.latest_start is None):
+        return step
+    title = step.title if "预计" in step.title else f"{step.title}（预计）"
+    return attrs.evolve(step, title=title, projected=True)
+
+
+def _when(step: Step) -> dt.datetime | None:
+    return step.closes or step.opens
+
+
+def plugin_finding(problem: PluginProblem) -> Finding:
+    where = f" in {problem.hook}" if problem.hook else ""
+    return Finding(
+        rule=PLUGIN_ERROR,
+        severity=Severity.ERROR,
+        message=scrub_text(f"插件 {problem.plugin!r} 出错{where}: {problem.message}"),
+        action="结果可能不完整：请联系该插件的维护者，或用 KUAIJI_PLUGINS 排除该插件后重试",
+        plugin=problem.plugin,
+    )
+
+
+def exam_level(exam: ExamLevel | str) -> ExamLevel:
+    """``junior``/``intermediate`` or 初级/中级 as an ExamLevel."""
+    if isinstance(exam, ExamLevel):
+        return exam
+    words = {"初级": ExamLevel.JUNIOR, "中级": ExamLevel.INTERMEDIATE}
+    found = words.get(exam.strip()) if isinstance(exam, str) else None
+    if found is not None:
+        return found
+    try:
+        return ExamLevel(exam)
+    except ValueError:
+        shown = f"“{exam}”" if isinstance(exam, str) and len(exam) <= 20 else "这个值"
+        raise InputError.single(
+            "--exam", f"不认识的考试级别{shown}", "写 初级 或 中级（或 junior、intermediate）"
+        ) from None
+
+
+def aware(at: dt.datetime) -> dt.datetime:
+    if at.tzinfo is None:
+        at = at.replace(tzinfo=clock.SHANGHAI)
+    return at.astimezone(clock.SHANGHAI)
+
+
+# --- plans ---

@@ -1,0 +1,366 @@
+"""Loading a plugin's data files: one loader for the core and every plugin.
+
+A plugin keeps the facts that change every year in JSON files under ``<package>/data/``.
+Each file is an object::
+
+    {"format": 1, "plugin": "guangdong", "updated": "2026-11-23",
+     "jurisdictions": [...], "schedules": [...], "<other section>": [...]}
+
+Moments are written in Beijing time as ``YYYY-MM-DD`` or ``YYYY-MM-DD HH:MM``
+(see :mod:`kuaiji.model.clock`). Every jurisdiction, platform, event and fact names its
+``source``. ``docs/writing-a-plugin.md`` describes the format in full.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import functools
+import json
+import re
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, ClassVar, TypeVar
+
+import attrs
+
+from kuaiji.errors import DataError, InputError
+from kuaiji.io.convert import structure
+from kuaiji.model.clock import parse_data_moment
+from kuaiji.model.results import Contact, Jurisdiction, Schedule
+
+if TYPE_CHECKING:
+    from importlib.resources.abc import Traversable
+
+FORMAT = 1
+T = TypeVar("T")
+
+
+def _moments(raw: dict[str, Any], where: str) -> dict[str, Any]:
+    """Turn the ``opens`` / ``closes`` strings of an event or alternative into datetimes."""
+    out = dict(raw)
+    for key, end in (("opens", False), ("closes", True)):
+        value = out.get(key)
+        if isinstance(value, str):
+            try:
+                out[key] = parse_data_moment(value, end=end)
+            except ValueError as exc:
+                raise DataError(f"{where}.{key}: {exc}") from None
+    return out
+
+
+def _events(raw_schedule: dict[str, Any], where: str) -> dict[str, Any]:
+    out = dict(raw_schedule)
+    events = []
+    for i, raw_event in enumerate(out.get("events", [])):
+        if not isinstance(raw_event, dict):
+            raise DataError(f"{where}.events[{i}]: expected an object")
+        event = _moments(raw_event, f"{where}.events[{i}]")
+        event["alternatives"] = [
+            _moments(alt, f"{where}.events[{i}].alternatives[{j}]")
+            if isinstance(alt, dict)
+            else alt
+            for j, alt in enumerate(event.get("alternatives", []))
+        ]
+        event["region"] = out.get("region", "")
+        events.append(event)
+    out["events"] = events
+    return out
+
+
+@attrs.frozen
+class DataDocument:
+    """One loaded data file: its metadata and its raw sections."""
+
+    name: str
+    plugin: str
+    updated: dt.date
+    sections: dict[str, list[Any]]
+    origin: str = "bundled"  # "bundled" with the plugin, or "updated" from a rules bundle
+
+
+def parse_document(text: str | bytes, name: str, *, origin: str = "bundled") -> DataDocument:
+    """Parse and check the envelope of a data file (not yet its records)."""
+    try:
+        raw = json.loads(text)
+    except ValueError as exc:
+        raise DataError(f"{name}: not valid JSON ({exc})") from None
+    if not isinstance(raw, dict):
+        raise DataError(f"{name}: expected a JSON object")
+    if raw.get("format") != FORMAT:
+        raise DataError(f"{name}: 'format' must be {FORMAT}, got {raw.get('format')!r}")
+    plugin = raw.get("plugin")
+    if not isinstance(plugin, str) or not plugin:
+        raise DataError(f"{name}: 'plugin' must name the plugin")
+    try:
+        updated = dt.date.fromisoformat(str(raw.get("updated")))
+    except ValueError:
+        raise DataError(f"{name}: 'updated' must be a date YYYY-MM-DD") from None
+    sections = {k: v for k, v in raw.items() if k not in {"format", "plugin", "updated"}}
+    for key, value in sections.items():
+        if not isinstance(value, list):
+            raise DataError(f"{name}: section {key!r} must be a list")
+    return DataDocument(name, plugin, updated, sections, origin)
+
+
+def load_records(
+    document: DataDocument,
+    section: str,
+    cls: type[T],
+    prepare: Callable[[dict[str, Any], str], dict[str, Any]] | None = None,
+) -> tuple[T, ...]:
+    """Structure one section of a document into records, naming the entry on error."""
+    records = []
+    for i, raw in enumerate(document.sections.get(section, [])):
+        where = f"{document.name}: {section}[{i}]"
+        if not isinstance(raw, dict):
+            raise DataError(f"{where}: expected an object")
+        if prepare is not None:
+            raw = prepare(raw, where)
+        try:
+            records.append(structure(raw, cls))
+        except InputError as exc:
+            details = "; ".join(str(p) for p in exc.problems)
+            raise DataError(f"{where}: {details}") from None
+    return tuple(records)
+
+
+SECTIONS = ("jurisdictions", "schedules", "contacts")  # what a data file may hold
+
+
+def validate_documents(docs: Sequence[DataDocument]) -> None:
+    """Structure every record of every section, as the plugins will: DataError if any fails."""
+    for doc in docs:
+        unknown = sorted(set(doc.sections) - set(SECTIONS))
+        if unknown:
+            raise DataError(f"{doc.name}: unknown section(s) {', '.join(unknown)}")
+        load_records(doc, "jurisdictions", Jurisdiction)
+        load_records(doc, "schedules", Schedule, _events)
+        load_records(doc, "contacts", Contact)
+
+
+def data_folder(package: str) -> Traversable:
+    """``<package>/data``: a plain folder for an installed package (found without
+    importlib.resources, which is slow to import), else through importlib.resources."""
+    import importlib.util
+
+    spec = importlib.util.find_spec(package)
+    for location in (spec.submodule_search_locations or []) if spec else []:
+        folder = Path(location) / "data"
+        if folder.is_dir():
+            return folder
+    from importlib import resources
+
+    return resources.files(package).joinpath("data")
+
+
+PLUGIN_NAME = re.compile(r"^[a-z][a-z0-9_]{0,40}$")  # a plugin's folder in the rules cache
+
+
+def rules_dir() -> Path:
+    """Where ``kuaiji rules update`` installs newer data files, one folder per plugin."""
+    from kuaiji.io.cache import cache_dir
+
+    return cache_dir()
+
+
+def cached_documents(plugin: str, root: Path | None = None) -> tuple[DataDocument, ...]:
+    """The cached data files of ``plugin`` (envelopes checked, records not yet)."""
+    folder = (root or rules_dir()) / plugin
+    if not PLUGIN_NAME.match(plugin) or not folder.is_dir():
+        return ()
+    docs = []
+    for path in sorted(folder.glob("*.json")):
+        if path.is_symlink() or not path.is_file():
+            continue
+        doc = parse_document(path.read_bytes(), str(path), origin="updated")
+        if doc.plugin != plugin:
+            raise DataError(f"{path}: 'plugin' is {doc.plugin!r}, expected {plugin!r}")
+        docs.append(doc)
+    return tuple(docs)
+
+
+@attrs.frozen
+class _Loaded:
+    """A plugin's structured data and where it came from: what the snapshot keeps."""
+
+    jurisdictions: tuple[Jurisdiction, ...]
+    schedules: tuple[Schedule, ...]
+    contacts: tuple[Contact, ...]
+    origin: str
+    updated: dt.date | None
+    problem: str | None
+
+
+class PluginData:
+    """A plugin's data, loaded once on first use.
+
+    ``PluginData("guangdong", "kuaiji_guangdong")`` reads ``kuaiji_guangdong/data/*.json``.
+    A valid rules bundle in the cache (:mod:`kuaiji.updates.bundles`) that is newer than these files
+    replaces them, for this plugin only.
+    """
+
+    _all: ClassVar[dict[str, PluginData]] = {}  # every instance, by name (export, status)
+
+    def __init__(self, plugin: str, package: str, files: tuple[str, ...] | None = None) -> None:
+        self.plugin = plugin
+        self.package = package
+        self._files = files
+        self.problem: str | None = None  # why an updated bundle was not used, if it was not
+        PluginData._all[plugin] = self
+
+    @classmethod
+    def every(cls) -> dict[str, PluginData]:
+        return dict(cls._all)
+
+    @functools.cached_property
+    def bundled(self) -> tuple[DataDocument, ...]:
+        """The data files shipped inside the plugin package."""
+        folder = data_folder(self.package)
+        names = self._files or tuple(
+            sorted(entry.name for entry in folder.iterdir() if entry.name.endswith(".json"))
+        )
+        docs = []
+        for name in names:
+            text = folder.joinpath(name).read_bytes()
+            doc = parse_document(text, f"{self.package}/data/{name}")
+            if doc.plugin != self.plugin:
+                raise DataError(f"{doc.name}: 'plugin' is {doc.plugin!r}, expected {self.plugin!r}")
+            docs.append(doc)
+        return tuple(docs)
+
+    @functools.cached_property
+    def documents(self) -> tuple[DataDocument, ...]:
+        """The bundled files, or the cached update when it is newer and valid."""
+        bundled = self.bundled
+        try:
+            cached = cached_documents(self.plugin)
+            if cached and _newest(cached) > _newest(bundled):
+                validate_documents(cached)
+                return cached
+        except DataError as exc:
+            self.problem = f"updated rules not used: {exc}"
+        return bundled
+
+    @property
+    def origin(self) -> str:
+        """ "bundled", or "updated" when a rules bundle's files are used."""
+        if "_loaded" in self.__dict__:
+            return self._loaded.origin
+        docs = self.documents
+        return docs[0].origin if docs else "bundled"
+
+    @property
+    def updated(self) -> dt.date | None:
+        """The newest ``updated`` date of the files used."""
+        if "_loaded" in self.__dict__:
+            return self._loaded.updated
+        return max((d.updated for d in self.documents), default=None)
+
+    def reload(self) -> None:
+        """Forget what was loaded (after a rules update in this process)."""
+        for name in ("bundled", "documents", "_loaded"):
+            self.__dict__.pop(name, None)
+        self.problem = None
+
+    def records(
+        self,
+        section: str,
+        cls: type[T],
+        prepare: Callable[[dict[str, Any], str], dict[str, Any]] | None = None,
+    ) -> tuple[T, ...]:
+        out: list[T] = []
+        for doc in self.documents:
+            out.extend(load_records(doc, section, cls, prepare))
+        return tuple(out)
+
+    @property
+    def jurisdictions(self) -> tuple[Jurisdiction, ...]:
+        return self._loaded.jurisdictions
+
+    @property
+    def schedules(self) -> tuple[Schedule, ...]:
+        return self._loaded.schedules
+
+    @property
+    def contacts(self) -> tuple[Contact, ...]:
+        return self._loaded.contacts
+
+    @functools.cached_property
+    def _loaded(self) -> _Loaded:
+        """The structured records, from the snapshot in the user cache when the files it was
+        made from (bundled and updated) are unchanged, else from the files (and snapshotted)."""
+        from kuaiji.io import cache
+
+        key = self._snapshot_key()
+        found = cache.load(f"data-{self.plugin}", key) if key is not None else None
+        if isinstance(found, _Loaded):
+            self.problem = found.problem
+            return found
+        # Read the files now, after the key was taken: what was read earlier in this process
+        # could predate it, and must not be stored under it.
+        for name in ("bundled", "documents"):
+            self.__dict__.pop(name, None)
+        self.problem = None
+        loaded = _Loaded(
+            self.records("jurisdictions", Jurisdiction),
+            self.records("schedules", Schedule, _events),
+            self.records("contacts", Contact),
+            self.origin,
+            self.updated,
+            self.problem,
+        )
+        if key is not None:
+            cache.store(f"data-{self.plugin}", key, loaded)
+        return loaded
+
+    def _snapshot_key(self) -> tuple[object, ...] | None:
+        """The code that shapes the records and every file read; None when the files cannot
+        be stat'ed (a zipped package): no snapshot then."""
+        from kuaiji.io import cache
+
+        folder = data_folder(self.package)
+        names = self._files or sorted(e.name for e in folder.iterdir() if e.name.endswith(".json"))
+        bundled = [cache.stamp(str(folder.joinpath(name))) for name in names]
+        if any(s[1] is None for s in bundled):
+            return None
+        updates = cache.cache_dir() / self.plugin
+        updated = sorted(str(p) for p in updates.glob("*.json")) if updates.is_dir() else []
+        return (
+            cache.code(),
+            self.package,
+            self._files,
+            *bundled,
+            cache.stamp(updates),
+            *(cache.stamp(path) for path in updated),
+        )
+
+    def hooks(
+        self,
+    ) -> tuple[
+        Callable[[], Sequence[Jurisdiction]],
+        Callable[[], Sequence[Schedule]],
+        Callable[[], Sequence[Contact]],
+    ]:
+        """The three data hooks every plugin implements the same way::
+
+        kuaiji_jurisdictions, kuaiji_schedules, kuaiji_contacts = DATA.hooks()
+        """
+        from kuaiji.registry.hookspecs import hookimpl
+
+        @hookimpl
+        def kuaiji_jurisdictions() -> Sequence[Jurisdiction]:
+            return self.jurisdictions
+
+        @hookimpl
+        def kuaiji_schedules() -> Sequence[Schedule]:
+            return self.schedules
+
+        @hookimpl
+        def kuaiji_contacts() -> Sequence[Contact]:
+            return self.contacts
+
+        return kuaiji_jurisdictions, kuaiji_schedules, kuaiji_contacts
+
+
+def _newest(docs: Sequence[DataDocument]) -> dt.date:
+    return max((d.updated for d in docs), default=dt.date.min)
