@@ -91,15 +91,22 @@ def test_two_plugins_claiming_one_code_is_an_error_naming_both(folder: Path) -> 
     registry = registry_with(
         ("guangdong", Province("44", "广东省")), ("canton", Province("44", "广东"))
     )
-    assert len(registry.problems) == 1
-    problem = registry.problems[0]
-    assert problem.plugin == "canton" and "guangdong" in problem.message
+    # Both are named, each message naming the other; neither is decided by name order.
+    named = {(p.plugin, p.regions) for p in registry.problems}
+    assert named == {("guangdong", ("44",)), ("canton", ("44",))}
+    assert all(
+        ("canton" if p.plugin == "guangdong" else "guangdong") in p.message
+        for p in registry.problems
+    )
+    assert registry.jurisdictions["44"].plugin == "national"  # neither serves the region
     report = run(
         candidate(region="440106", collection={"status": "approved", "region": "440106"}),
         registry,
         folder,
     )
     assert "plugin.error" in rules(report, "error") and report.exit_code == 3
+    beijing = run(candidate(), registry, folder)  # another region: untouched
+    assert "plugin.error" not in {f.rule for f in beijing.findings}
     with pytest.raises(PluginError, match="guangdong"):
         registry_with(
             ("guangdong", Province("44", "广东省")), ("canton", Province("44", "广东")), strict=True

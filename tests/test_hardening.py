@@ -280,7 +280,9 @@ def test_a_faulty_plugin_is_named_and_the_others_answer(
     registry = Registry((("faulty", Faulty(hook, how)),), entry_points=False)
     report = run(candidate(photo=None), registry, folder)
     errors = [f for f in report.findings if f.rule == "plugin.error"]
-    assert len(errors) == 1 and errors[0].plugin == "faulty" and hook in errors[0].message
+    assert errors and {e.plugin for e in errors} == {"faulty"} and hook in errors[0].message
+    # A plugin cut off after its budget is named once more at most ("本次运行中已停用").
+    assert len(errors) <= (2 if how == "sleep" else 1)
     assert "photo.spec" in {f.rule for f in report.findings}  # the baseline still answered
     assert report.exit_code == 3
     assert "110105199003072346" not in errors[0].message  # masked in plugin errors too

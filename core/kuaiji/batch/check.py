@@ -30,6 +30,7 @@ from kuaiji.batch.output import record_zh, render, table_cells, table_line
 from kuaiji.errors import InputError, KuaijiError
 from kuaiji.io.masking import mask_id, mask_name, mask_phone
 from kuaiji.model import clock
+from kuaiji.registry import containment
 
 # --- checking (in a worker) ---
 
@@ -38,6 +39,8 @@ _STATE: dict[str, Any] = {}
 
 def init_worker(plugins_env: dict[str, str]) -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent handles Ctrl-C
+    containment.die_with_parent()  # and a worker never outlives it
+    containment.exit_when_stuck()  # a hook stuck in C code ends this worker, not the batch
     os.environ.update(plugins_env)
     from kuaiji.registry.manager import get_registry
 
@@ -74,8 +77,19 @@ def _engine() -> types.ModuleType:
 def check_item(
     item: Item, options: Options, registry: Any, produced: Produced | None = None
 ) -> Result:
-    engine = _engine()
+    """One record's result line. Whatever goes wrong with this record (bad input, or a
+    fault the core did not foresee) makes an ``error`` result for it alone: records in =
+    records out."""
     produced = produced or produced_by(registry)
+    try:
+        return _check_item(item, options, registry, produced)
+    except Exception as exc:
+        message = f"内部错误（{type(exc).__name__}），这条记录未能检查；请把这条记录报告给 kuaiji"
+        return _error(item, options, message, None, produced)
+
+
+def _check_item(item: Item, options: Options, registry: Any, produced: Produced) -> Result:
+    engine = _engine()
     raw: Any = None
     try:
         if isinstance(item.payload, dict):

@@ -53,10 +53,12 @@ def run(
         write(first + ("\r\n" if options.output == "csv" else "\n"))
     # Ctrl-C only raises a flag, checked between blocks: a block is never cut in the middle
     # of a write (a pipe write can be interrupted), and the summary always matches the output.
+    # SIGTERM (a service manager stopping the batch) ends it the same way.
     stop = threading.Event()
-    previous = None
+    previous: dict[signal.Signals, Any] = {}
     if threading.current_thread() is threading.main_thread():
-        previous = signal.signal(signal.SIGINT, lambda *_: stop.set())
+        for signum in (signal.SIGINT, signal.SIGTERM):
+            previous[signum] = signal.signal(signum, lambda *_: stop.set())
     try:
         tasks = source.tasks(CHUNK) if isinstance(source, Input) else chunks(iter(source), CHUNK)
         for block, tally in _results(tasks, options, jobs, registry):
@@ -71,8 +73,8 @@ def run(
     except KeyboardInterrupt:
         summary.interrupted = True
     finally:
-        if previous is not None:
-            signal.signal(signal.SIGINT, previous)
+        for signum_, handler in previous.items():
+            signal.signal(signum_, handler)
     summary.seconds = time.perf_counter() - began
     return summary
 
@@ -100,4 +102,7 @@ def _results(
     finally:
         for future in pending:
             future.cancel()
+        if pending:  # stopped early (Ctrl-C, SIGTERM, a failed write): no chunk is awaited
+            for process in list(getattr(pool, "_processes", {}).values()):
+                process.terminate()
         pool.shutdown(wait=True, cancel_futures=True)

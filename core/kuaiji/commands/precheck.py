@@ -232,18 +232,22 @@ def precheck(
         candidate, exam=exam, year=year, at=at, base_dir=base_dir, registry=registry
     )
     plugins = ctx.region.plugins
-    findings: list[Finding] = [plugin_finding(p) for p in registry.problems]
+    findings: list[Finding] = [
+        plugin_finding(p, loaded=p.plugin in registry.info)
+        for p in registry.problems_for(ctx.region)
+    ]
     for hook in CHECK_HOOKS:
         result = registry.call(hook, plugins, Finding, ctx=ctx)
         for _, records in result.records:
             findings += records
         if result.problems:
             findings.extend(plugin_finding(p) for p in result.problems)
-    findings = apply_overrides(findings, plugins, registry)
+    findings = apply_overrides(_once(findings), plugins, registry)
     steps: tuple[Step, ...] = ()
     if timeline:
         answers = registry.call("kuaiji_timeline", plugins, Step, ctx=ctx)
         findings.extend(plugin_finding(p) for p in answers.problems)
+        findings = _once(findings)
         steps = merge_steps(answers)
         if not ctx.schedule.known:
             steps = tuple(_estimated(s) for s in steps)
@@ -356,12 +360,40 @@ def _when(step: Step) -> dt.datetime | None:
     return step.closes or step.opens
 
 
-def plugin_finding(problem: PluginProblem) -> Finding:
-    where = f" in {problem.hook}" if problem.hook else ""
+def _once(findings: list[Finding]) -> list[Finding]:
+    """The findings with each plugin failure once (a plugin cut off after a timeout says
+    so for every hook it is no longer called for)."""
+    seen: set[str] = set()
+    out: list[Finding] = []
+    for finding in findings:
+        if finding.rule == PLUGIN_ERROR:
+            if finding.message in seen:
+                continue
+            seen.add(finding.message)
+        out.append(finding)
+    return out
+
+
+def plugin_finding(problem: PluginProblem, *, loaded: bool = True) -> Finding:
+    """A plugin's failure as the candidate reads it: an error when the plugin serves the
+    candidate's region (its answer is missing or refused); a warning when it failed to load
+    at all, so that nobody knows which regions it would have served."""
+    where = f"（{problem.hook}）" if problem.hook else ""
+    if not loaded:
+        return Finding(
+            rule=PLUGIN_ERROR,
+            severity=Severity.WARNING,
+            message=scrub_text(
+                f"插件 {problem.plugin!r} 未能加载{where}：{problem.message}；"
+                "如果它服务你的地区，这里缺少它的规则"
+            ),
+            action="请联系该插件的维护者，或用 KUAIJI_PLUGINS 排除该插件后重试",
+            plugin=problem.plugin,
+        )
     return Finding(
         rule=PLUGIN_ERROR,
         severity=Severity.ERROR,
-        message=scrub_text(f"插件 {problem.plugin!r} 出错{where}: {problem.message}"),
+        message=scrub_text(f"插件 {problem.plugin!r} 出错{where}：{problem.message}"),
         action="结果可能不完整：请联系该插件的维护者，或用 KUAIJI_PLUGINS 排除该插件后重试",
         plugin=problem.plugin,
     )

@@ -25,12 +25,13 @@ from kuaiji.model.results import (
     NATIONAL_CODE,
     Contact,
     ExamLevel,
+    Finding,
     Jurisdiction,
     Override,
     RuleDoc,
     Schedule,
 )
-from kuaiji.registry import hookspecs
+from kuaiji.registry import checks, containment, hookspecs, ownership
 from kuaiji.registry.regions import division_name, name_index, resolve
 
 ENTRY_POINT_GROUP = "kuaiji"
@@ -57,6 +58,9 @@ class PluginProblem:
     plugin: str
     message: str
     hook: str | None = None
+    # The region codes it concerns (only their candidates see it); () for a failure of the
+    # plugin as a whole, which its own regions' candidates see.
+    regions: tuple[str, ...] = ()
 
 
 @attrs.frozen
@@ -150,17 +154,42 @@ class Registry:
             for name in dir(hookspecs)
             if name.startswith("kuaiji_")
         }
-        self.jurisdictions = self._collect_jurisdictions()
-        self.names = name_index(self.jurisdictions)
-        self.views: dict[Any, Any] = {}  # schedule views by (chain, level, year), engine's
-        self.schedules = self._collect_schedules()
-        self.overrides = self._collect(hookspecs.kuaiji_rule_overrides.__name__, Override)
+        self.suspended: dict[str, str] = {}  # plugins cut off after a timeout, and why
+        self._documented: dict[str, frozenset[str]] = {}  # rule ids each plugin documents
         self.rules = self._collect(hookspecs.kuaiji_rules.__name__, RuleDoc)
-        self.contacts: tuple[Contact, ...] = tuple(
-            c
-            for records in self._collect(hookspecs.kuaiji_contacts.__name__, Contact).values()
-            for c in records
+        # A plugin reports its own rules, or refines one of the national baseline's.
+        baseline = {doc.rule for doc in self.rules.get(NATIONAL, ())}
+        self._documented = {
+            name: frozenset(baseline.union(doc.rule for doc in docs))
+            for name, docs in self.rules.items()
+        }
+        claims = ownership.settle(
+            self._collect(hookspecs.kuaiji_jurisdictions.__name__, Jurisdiction)
         )
+        if NATIONAL_CODE not in claims.jurisdictions:
+            raise PluginError(NATIONAL, "the national baseline serves no CN jurisdiction")
+        self._refused(claims.refusals)
+        self.jurisdictions = claims.jurisdictions
+        self.owned = claims.owned
+        self.conflicts = claims.conflicts
+        self.names = name_index(self.jurisdictions)
+        self.views: dict[Any, Any] = {}  # schedule views (kuaiji.registry.schedules), bounded
+        self.schedules = self._collect_schedules()
+        self.overrides: dict[str, tuple[Override, ...]] = {}
+        for name, found in self._collect(
+            hookspecs.kuaiji_rule_overrides.__name__, Override
+        ).items():
+            kept, refused = ownership.allowed_overrides(name, found)
+            self._refused(refused)
+            self.overrides[name] = tuple(kept)
+        contacts: list[Contact] = []
+        for name, found in self._collect(hookspecs.kuaiji_contacts.__name__, Contact).items():
+            kept_contacts, refused = ownership.own_contacts(
+                name, found, self.owned.get(name, frozenset())
+            )
+            self._refused(refused)
+            contacts.extend(kept_contacts)
+        self.contacts: tuple[Contact, ...] = tuple(contacts)
 
     def trace(self, write: Callable[[str], Any] | None = None) -> None:
         """Report every hook call (plugin, hook, duration, records returned) through pluggy's
@@ -246,13 +275,20 @@ class Registry:
     def call(self, hook: str, plugins: Iterable[str], expect: type, **kwargs: Any) -> HookResult:
         """Call ``hook`` on each of ``plugins`` in turn (broadest first), one at a time.
 
-        A plugin that raises, or returns anything but a sequence of ``expect`` records, is
-        reported as a :class:`PluginProblem` and the others still answer.
+        Each call is contained (:mod:`kuaiji.registry.containment`): cut off after the
+        budget, whatever it raises (``SystemExit`` and ``KeyboardInterrupt`` included, unless
+        the user pressed Ctrl-C) is that plugin's :class:`PluginProblem`, and every record it
+        returns is checked (:mod:`kuaiji.registry.checks`, and a finding's rule id must be one
+        the plugin documents). A plugin that ran out of time once is not called again in
+        this process. The other plugins still answer.
         """
         records: list[tuple[str, tuple[Any, ...]]] = []
         problems: list[PluginProblem] = []
         for name, direct in self._plan(hook, tuple(plugins)):
-            began = time.perf_counter()
+            if name in self.suspended:  # one message, whichever hook: shown once
+                problems.append(PluginProblem(name, f"本次运行中已停用：{self.suspended[name]}"))
+                continue
+            began = containment.begin(name, hook, self.budget)
             try:
                 if direct is not None:
                     function, argnames = direct
@@ -261,23 +297,55 @@ class Registry:
                     # Each subset caller has exactly one implementation: a list of one answer.
                     result = self._caller(hook, name)(**kwargs)
                     answer = result[0] if result else ()
-            except Exception as exc:
-                problems.append(PluginProblem(name, f"raised {_describe(exc)}", hook))
+                containment.end()
+            except containment.HookTimeout:
+                containment.end()
+                self.suspended[name] = f"{hook} 超过 {self.budget:g} 秒未返回，已中断"
+                problems.append(PluginProblem(name, self.suspended[name], hook))
                 continue
-            spent = time.perf_counter() - began
+            except KeyboardInterrupt as exc:
+                containment.end()
+                if containment.user_interrupted(began):
+                    raise
+                problems.append(PluginProblem(name, f"抛出异常 {_describe(exc)}", hook))
+                continue
+            except BaseException as exc:  # SystemExit, GeneratorExit…: the plugin's failure
+                containment.end()
+                problems.append(PluginProblem(name, f"抛出异常 {_describe(exc)}", hook))
+                continue
+            spent = time.monotonic() - began
             if spent > self.budget:
-                # A hook cannot be interrupted safely; a slow plugin is named, its answer kept.
                 problems.append(
-                    PluginProblem(
-                        name, f"took {spent:.1f} s, over the {self.budget:g} s budget", hook
-                    )
+                    PluginProblem(name, f"用时 {spent:.1f} 秒，超过 {self.budget:g} 秒的限制", hook)
                 )
-            wrong = _wrong_records(answer, expect)
+            wrong = self._wrong_records(name, answer, expect)
             if wrong:
                 problems.append(PluginProblem(name, wrong, hook))
                 continue
             records.append((name, tuple([_tagged(r, name) for r in answer]) if answer else ()))
         return HookResult(tuple(records), tuple(problems))
+
+    def _wrong_records(self, plugin: str, answer: object, expect: type) -> str | None:
+        """What is wrong with a hook's answer (None, or a list or tuple of ``expect``
+        records, each valid), if anything. The national baseline is the core's own code,
+        tested with it: its answers are not re-checked."""
+        if answer is None:
+            return None
+        if not isinstance(answer, list | tuple):
+            return f"返回了 {type(answer).__name__}，应为 {expect.__name__} 的列表"
+        for item in answer:
+            if not isinstance(item, expect):
+                return f"返回了 {type(item).__name__}，应为 {expect.__name__}"
+        if plugin == NATIONAL:
+            return None
+        documented = self._documented.get(plugin) if expect is Finding else None
+        for item in answer:
+            wrong = checks.problem(item)
+            if wrong is not None:
+                return f"返回的记录不合格：{wrong}"
+            if documented is not None and item.rule not in documented:
+                return f"返回的规则 {item.rule!r} 没有在 kuaiji_rules 中说明"
+        return None
 
     def _plan(
         self, hook: str, plugins: tuple[str, ...]
@@ -327,38 +395,37 @@ class Registry:
 
     # --- what the plugins cover ---
 
-    def _collect_jurisdictions(self) -> dict[str, Jurisdiction]:
-        """Every jurisdiction by code. A province plugin's record replaces the national
-        baseline's for the same code; two province plugins claiming one code is an error
-        naming both (the later one's claim is dropped)."""
-        found: dict[str, Jurisdiction] = {}
-        for name, records in self._collect(
-            hookspecs.kuaiji_jurisdictions.__name__, Jurisdiction
-        ).items():
-            for jurisdiction in records:
-                previous = found.get(jurisdiction.code)
-                if previous is not None and previous.plugin != NATIONAL:
-                    self._problem(
-                        PluginProblem(
-                            name,
-                            f"claims region {jurisdiction.code} ({jurisdiction.name}), "
-                            f"already served by plugin {previous.plugin!r}",
-                        )
-                    )
-                    continue
-                found[jurisdiction.code] = jurisdiction
-        if NATIONAL_CODE not in found:
-            raise PluginError(NATIONAL, "the national baseline serves no CN jurisdiction")
-        return found
-
     def _collect_schedules(self) -> dict[tuple[str, ExamLevel, int], tuple[Schedule, ...]]:
         out: dict[tuple[str, ExamLevel, int], list[Schedule]] = {}
-        for records in self._collect(hookspecs.kuaiji_schedules.__name__, Schedule).values():
-            for schedule in records:
+        for name, found in self._collect(hookspecs.kuaiji_schedules.__name__, Schedule).items():
+            kept, refused = ownership.own_schedules(name, found, self.owned.get(name, frozenset()))
+            self._refused(refused)
+            for schedule in kept:
                 out.setdefault((schedule.region, schedule.level, schedule.year), []).append(
                     schedule
                 )
         return {key: tuple(value) for key, value in out.items()}
+
+    def _refused(self, refusals: Iterable[ownership.Refusal]) -> None:
+        for refusal in refusals:
+            self._problem(PluginProblem(refusal.plugin, refusal.message, None, refusal.regions))
+
+    def problems_for(self, region: Region) -> tuple[PluginProblem, ...]:
+        """The registry's problems that concern ``region``'s candidates: those about a
+        region on its chain, and failures of a plugin serving the chain. A plugin that
+        failed to load (its regions unknown) concerns everyone (the core says so as a
+        warning)."""
+        codes = {j.code for j in region.chain}
+        chain = set(region.plugins)
+        return tuple(
+            p
+            for p in self.problems
+            if (
+                codes.intersection(p.regions)
+                if p.regions
+                else p.plugin in chain or p.plugin not in self.info
+            )
+        )
 
     def years(self, level: ExamLevel) -> tuple[int, ...]:
         """The exam years the national data has a schedule for, ascending."""
@@ -532,19 +599,6 @@ def _tagged(record: Any, plugin: str) -> Any:
     if record.plugin == plugin:
         return record
     return attrs.evolve(record, plugin=plugin)
-
-
-def _wrong_records(answer: object, expect: type) -> str | None:
-    """What is wrong with a hook's answer (None, or a list or tuple of ``expect``), if
-    anything."""
-    if answer is None:
-        return None
-    if not isinstance(answer, list | tuple):
-        return f"returned {type(answer).__name__}, expected a list of {expect.__name__}"
-    for item in answer:
-        if not isinstance(item, expect):
-            return f"returned {type(item).__name__} where {expect.__name__} was expected"
-    return None
 
 
 def _describe(exc: BaseException) -> str:

@@ -123,7 +123,8 @@ def _full_name(six: str, name: str) -> str:
     return f"{province}{city_part}{name}"
 
 
-def _normal(name: str) -> str:
+def normal_name(name: str) -> str:
+    """A place name without its administrative suffix (广东省 → 广东)."""
     text = name.strip()
     for suffix in _NAME_SUFFIXES:
         if text.endswith(suffix) and len(text) > len(suffix) + 1:
@@ -137,7 +138,7 @@ def name_index(jurisdictions: Mapping[str, Jurisdiction]) -> dict[str, str]:
     for code, jurisdiction in jurisdictions.items():
         for name in (jurisdiction.name, *jurisdiction.aliases):
             index.setdefault(name, code)
-            index.setdefault(_normal(name), code)
+            index.setdefault(normal_name(name), code)
     return index
 
 
@@ -644,7 +645,7 @@ def resolve(
             raise _ambiguous(field, text, places)
         if places:
             return _chain(places[0].code, places[0].name, jurisdictions, field=field)
-        code_for_name = names.get(_normal(text))
+        code_for_name = names.get(normal_name(text))
     if code_for_name is None or code_for_name == NATIONAL_CODE:
         raise InputError.single(field, f"找不到地区“{text}”", FIX)
     return _chain(code_for_name, jurisdictions[code_for_name].name, jurisdictions)

@@ -1,0 +1,160 @@
+"""Plugin code runs contained: bounded in time, and whatever it raises stays its own.
+
+- **Time.** A watchdog thread (one per process, started on the first hook call) looks at
+  the hook calls in progress every tenth of a second. A call over its budget gets
+  :class:`HookTimeout` raised inside it (``PyThreadState_SetAsyncExc``: at the plugin's next
+  Python instruction, in whichever thread runs it); in the main thread a signal also breaks
+  a blocking sleep. A thread cannot be killed, so a plugin stuck inside C code ignores both:
+  where the process may end (the CLI, a batch worker: :func:`exit_when_stuck`), it ends with
+  a message naming the plugin after three budgets, rather than hanging.
+- **Exceptions.** ``SystemExit``, ``KeyboardInterrupt`` and any other ``BaseException`` raised
+  by plugin code are the plugin's failure, not the user's wish: only a Ctrl-C the user really
+  pressed (a SIGINT received since the call began) stops the run.
+- **Workers** end with the process that started them (:func:`die_with_parent`).
+"""
+
+from __future__ import annotations
+
+import ctypes
+import os
+import signal
+import sys
+import threading
+import time
+
+import attrs
+
+TICK = 0.1  # seconds between the watchdog's looks
+STUCK_BUDGETS = 3  # budgets after which a process allowed to end does so
+
+
+class HookTimeout(BaseException):
+    """Raised inside a hook call that ran over its budget (a BaseException, so that a
+    plugin's ``except Exception`` does not swallow it)."""
+
+
+@attrs.define
+class _Call:
+    plugin: str
+    hook: str
+    began: float
+    budget: float
+    fired: int = 0
+
+
+_lock = threading.Lock()
+_calls: dict[int, _Call] = {}  # thread id → the hook call it runs
+_watchdog: threading.Thread | None = None
+_exit_when_stuck = False
+_sigint_at = 0.0  # when the user's last Ctrl-C arrived (time.monotonic())
+_signals_installed = False
+
+
+def begin(plugin: str, hook: str, budget: float) -> float:
+    """Note that this thread calls ``hook`` of ``plugin`` now; returns the start time."""
+    began = time.monotonic()
+    _calls[threading.get_ident()] = _Call(plugin, hook, began, budget)
+    if _watchdog is None:
+        _start()
+    return began
+
+
+def end() -> None:
+    """Note that this thread's hook call is over (it returned or raised)."""
+    with _lock:
+        _calls.pop(threading.get_ident(), None)
+
+
+def user_interrupted(since: float) -> bool:
+    """Whether the user pressed Ctrl-C (a real SIGINT) since ``since`` (monotonic)."""
+    return _sigint_at >= since
+
+
+def exit_when_stuck() -> None:
+    """Let the watchdog end this process (exit status 3, a message on stderr) when a hook
+    is stuck where no exception reaches it. For the CLI and batch workers, never a library
+    user's process."""
+    global _exit_when_stuck
+    _exit_when_stuck = True
+
+
+def die_with_parent() -> None:
+    """Linux: this process gets SIGTERM when its parent ends (a batch worker must not
+    outlive the batch, e.g. after the parent was killed). Elsewhere: nothing."""
+    if not sys.platform.startswith("linux"):
+        return
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
+    except (OSError, AttributeError):
+        return
+    if os.getppid() == 1:  # the parent already ended before prctl
+        os._exit(3)
+
+
+def _start() -> None:
+    global _watchdog
+    with _lock:
+        if _watchdog is not None:
+            return
+        _install_signals()
+        _watchdog = threading.Thread(target=_watch, name="kuaiji-hook-watchdog", daemon=True)
+        _watchdog.start()
+
+
+def _install_signals() -> None:
+    """In the main thread, and only where the program kept Python's defaults: note when a
+    real Ctrl-C arrives (then raise KeyboardInterrupt as Python would), and let SIGALRM
+    break a hook's blocking sleep."""
+    global _signals_installed
+    if _signals_installed or threading.current_thread() is not threading.main_thread():
+        return
+    _signals_installed = True
+    if signal.getsignal(signal.SIGINT) is signal.default_int_handler:
+        signal.signal(signal.SIGINT, _on_sigint)
+    if signal.getsignal(signal.SIGALRM) in (signal.SIG_DFL, None):
+        signal.signal(signal.SIGALRM, _on_alarm)
+
+
+def _on_sigint(signum: int, frame: object) -> None:
+    global _sigint_at
+    _sigint_at = time.monotonic()
+    raise KeyboardInterrupt
+
+
+def _on_alarm(signum: int, frame: object) -> None:
+    call = _calls.get(threading.main_thread().ident or 0)
+    if call is not None and time.monotonic() - call.began > call.budget:
+        raise HookTimeout
+
+
+def _watch() -> None:
+    main = threading.main_thread().ident
+    while True:
+        time.sleep(TICK)
+        now = time.monotonic()
+        with _lock:
+            late = [
+                (ident, call)
+                for ident, call in _calls.items()
+                if now - call.began > call.budget * (1 + call.fired)
+            ]
+            for ident, call in late:
+                call.fired += 1
+                if call.fired > STUCK_BUDGETS and _exit_when_stuck:
+                    _stuck(call)
+                ctypes.pythonapi.PyThreadState_SetAsyncExc(
+                    ctypes.c_ulong(ident), ctypes.py_object(HookTimeout)
+                )
+                if ident == main and signal.getsignal(signal.SIGALRM) is _on_alarm:
+                    signal.pthread_kill(ident, signal.SIGALRM)
+
+
+def _stuck(call: _Call) -> None:
+    seconds = time.monotonic() - call.began
+    sys.stderr.write(
+        f"kuaiji：插件 {call.plugin!r} 的 {call.hook} 已运行 {seconds:.0f} 秒仍未返回，"
+        "无法中断，程序退出。请联系该插件的维护者，或用 KUAIJI_PLUGINS 排除该插件后重试。\n"
+    )
+    sys.stderr.flush()
+    os._exit(3)
