@@ -7,6 +7,7 @@ import functools
 import json
 import os
 import signal
+import threading
 import types
 from collections.abc import Callable
 from pathlib import Path
@@ -39,6 +40,7 @@ _STATE: dict[str, Any] = {}
 
 def init_worker(plugins_env: dict[str, str]) -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent handles Ctrl-C
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)  # not the parent's handler (inherited)
     containment.die_with_parent()  # and a worker never outlives it
     containment.exit_when_stuck()  # a hook stuck in C code ends this worker, not the batch
     os.environ.update(plugins_env)
@@ -47,9 +49,12 @@ def init_worker(plugins_env: dict[str, str]) -> None:
     _STATE["registry"] = get_registry()
 
 
-def check_chunk(task: Task, options: Options, registry: Any = None) -> tuple[str, Summary]:
+def check_chunk(
+    task: Task, options: Options, registry: Any = None, stop: threading.Event | None = None
+) -> tuple[str, Summary]:
     """Check a chunk; return its output lines as one block and its counts (both cheap to
-    send back from a worker)."""
+    send back from a worker). ``stop`` set (Ctrl-C in a one-process batch): the records
+    checked so far."""
     from kuaiji.registry.manager import get_registry
 
     registry = registry or _STATE.get("registry") or get_registry()
@@ -60,6 +65,8 @@ def check_chunk(task: Task, options: Options, registry: Any = None) -> tuple[str
     produced = produced_by(registry)
     tally.produced_by = produced.to_dict()
     for item in items:
+        if stop is not None and stop.is_set():
+            break
         result = check_item(item, options, registry, produced)
         lines.append(result.line)
         tally.add(result)

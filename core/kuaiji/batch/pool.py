@@ -61,7 +61,7 @@ def run(
             previous[signum] = signal.signal(signum, lambda *_: stop.set())
     try:
         tasks = source.tasks(CHUNK) if isinstance(source, Input) else chunks(iter(source), CHUNK)
-        for block, tally in _results(tasks, options, jobs, registry):
+        for block, tally in _results(tasks, options, jobs, registry, stop):
             write(block)  # whole lines only: an interrupted run leaves a valid prefix
             summary.merge(tally)
             if progress is not None:
@@ -70,7 +70,7 @@ def run(
             if stop.is_set():
                 summary.interrupted = True
                 break
-    except KeyboardInterrupt:
+    except (KeyboardInterrupt, _Stopped):
         summary.interrupted = True
     finally:
         for signum_, handler in previous.items():
@@ -80,14 +80,18 @@ def run(
 
 
 def _results(
-    tasks: Iterator[Task], options: Options, jobs: int, registry: Any
+    tasks: Iterator[Task], options: Options, jobs: int, registry: Any, stop: threading.Event
 ) -> Iterator[tuple[str, Summary]]:
+    """Each chunk's block and counts, in order. Once ``stop`` is set, what is already
+    checked comes out and nothing more is awaited."""
     if jobs <= 1:
         from kuaiji.registry.manager import get_registry
 
         registry = registry or get_registry()
         for task in tasks:
-            yield check_chunk(task, options, registry)
+            yield check_chunk(task, options, registry, stop)
+            if stop.is_set():
+                return
         return
     env = {k: v for k, v in os.environ.items() if k.startswith("KUAIJI_")}
     pool = cf.ProcessPoolExecutor(max_workers=jobs, initializer=init_worker, initargs=(env,))
@@ -96,9 +100,9 @@ def _results(
         for task in tasks:
             pending.append(pool.submit(check_chunk, task, options))
             while len(pending) >= jobs * 3:
-                yield pending.popleft().result()
+                yield _next(pending, stop)
         while pending:
-            yield pending.popleft().result()
+            yield _next(pending, stop)
     finally:
         for future in pending:
             future.cancel()
@@ -106,3 +110,22 @@ def _results(
             for process in list(getattr(pool, "_processes", {}).values()):
                 process.terminate()
         pool.shutdown(wait=True, cancel_futures=True)
+
+
+class _Stopped(Exception):
+    """Ctrl-C or SIGTERM while waiting for a worker's chunk."""
+
+
+def _next(
+    pending: collections.deque[cf.Future[tuple[str, Summary]]], stop: threading.Event
+) -> tuple[str, Summary]:
+    """The oldest chunk's result, waiting in short steps so that a stop is seen at once."""
+    while True:
+        try:
+            return pending[0].result(timeout=0.2)
+        except cf.TimeoutError:
+            if stop.is_set():
+                raise _Stopped from None
+        finally:
+            if pending and pending[0].done():
+                pending.popleft()

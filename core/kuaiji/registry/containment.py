@@ -50,6 +50,17 @@ _sigint_at = 0.0  # when the user's last Ctrl-C arrived (time.monotonic())
 _signals_installed = False
 
 
+def _forked() -> None:
+    """In a child process: no watchdog runs there yet (threads do not survive a fork)."""
+    global _watchdog, _lock
+    _watchdog = None
+    _lock = threading.Lock()
+    _calls.clear()
+
+
+os.register_at_fork(after_in_child=_forked)
+
+
 def begin(plugin: str, hook: str, budget: float) -> float:
     """Note that this thread calls ``hook`` of ``plugin`` now; returns the start time."""
     began = time.monotonic()
@@ -60,9 +71,14 @@ def begin(plugin: str, hook: str, budget: float) -> float:
 
 
 def end() -> None:
-    """Note that this thread's hook call is over (it returned or raised)."""
+    """Note that this thread's hook call is over (it returned or raised), and withdraw a
+    timeout the watchdog sent that has not arrived yet (the watchdog sends under the same
+    lock, so none can arrive after this). Idempotent."""
+    ident = threading.get_ident()
     with _lock:
-        _calls.pop(threading.get_ident(), None)
+        call = _calls.pop(ident, None)
+        if call is not None and call.fired:
+            ctypes.pythonapi.PyThreadState_SetAsyncExc(ctypes.c_ulong(ident), None)
 
 
 def user_interrupted(since: float) -> bool:
@@ -143,11 +159,13 @@ def _watch() -> None:
                 call.fired += 1
                 if call.fired > STUCK_BUDGETS and _exit_when_stuck:
                     _stuck(call)
-                ctypes.pythonapi.PyThreadState_SetAsyncExc(
-                    ctypes.c_ulong(ident), ctypes.py_object(HookTimeout)
-                )
                 if ident == main and signal.getsignal(signal.SIGALRM) is _on_alarm:
+                    # The handler raises in the main thread, breaking a blocking sleep too.
                     signal.pthread_kill(ident, signal.SIGALRM)
+                else:
+                    ctypes.pythonapi.PyThreadState_SetAsyncExc(
+                        ctypes.c_ulong(ident), ctypes.py_object(HookTimeout)
+                    )
 
 
 def _stuck(call: _Call) -> None:

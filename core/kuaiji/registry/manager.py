@@ -290,27 +290,27 @@ class Registry:
                 continue
             began = containment.begin(name, hook, self.budget)
             try:
-                if direct is not None:
-                    function, argnames = direct
-                    answer = function(*[kwargs[a] for a in argnames])
-                else:
-                    # Each subset caller has exactly one implementation: a list of one answer.
-                    result = self._caller(hook, name)(**kwargs)
-                    answer = result[0] if result else ()
-                containment.end()
+                try:
+                    if direct is not None:
+                        function, argnames = direct
+                        answer = function(*[kwargs[a] for a in argnames])
+                    else:
+                        # Each subset caller has one implementation: a list of one answer.
+                        result = self._caller(hook, name)(**kwargs)
+                        answer = result[0] if result else ()
+                finally:
+                    containment.end()
             except containment.HookTimeout:
                 containment.end()
                 self.suspended[name] = f"{hook} 超过 {self.budget:g} 秒未返回，已中断"
                 problems.append(PluginProblem(name, self.suspended[name], hook))
                 continue
             except KeyboardInterrupt as exc:
-                containment.end()
                 if containment.user_interrupted(began):
                     raise
                 problems.append(PluginProblem(name, f"抛出异常 {_describe(exc)}", hook))
                 continue
             except BaseException as exc:  # SystemExit, GeneratorExit…: the plugin's failure
-                containment.end()
                 problems.append(PluginProblem(name, f"抛出异常 {_describe(exc)}", hook))
                 continue
             spent = time.monotonic() - began
