@@ -183,6 +183,24 @@ def kuaiji_rule_overrides():
     assert "identity.id_number" in rules(run(data, registry, folder), "error")
 
 
+def test_a_plugin_for_another_api_major_is_not_loaded(install: Install) -> None:
+    install("future", 'KUAIJI_API = "2"\n' + _claims("13", "河北省"))
+    install("current", 'KUAIJI_API = "1"\n' + _claims("14", "山西省"))
+    registry = Registry()
+    assert "future" not in registry.info and "current" in registry.info
+    refused = [p.message for p in registry.problems if p.plugin == "future"]
+    assert refused and "'2'" in refused[0] and "1.0" in refused[0]
+    assert registry.jurisdictions["13"].plugin == "national"
+
+
+def test_every_in_tree_plugin_declares_the_api_it_supports() -> None:
+    import importlib
+
+    for name in ("guangdong", "shenzhen", "xinjiang", "tianjin", "hunan"):
+        module = importlib.import_module(f"kuaiji_{name}")
+        assert module.KUAIJI_API == "1"
+
+
 # --- 2. records checked where they come back ---
 
 BAD_RECORDS = {

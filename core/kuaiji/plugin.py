@@ -63,15 +63,12 @@ from kuaiji.model.results import (
     TransferStep,
 )
 from kuaiji.registry.data import PluginData
-from kuaiji.registry.hookspecs import declared, hookimpl
+from kuaiji.registry.hookspecs import API_VERSION, declared, hookimpl
 from kuaiji.schedule.leads import LeadTime, lead_time
 
 NATIONAL_PLATFORM = "ausm"
 """The id of 全国会计人员统一服务管理平台 in the national data (its platforms' ``id``)."""
 
-API_VERSION = "1.0"
-"""The plugin API's version: the hookspecs, the records and the helpers of this module.
-A plugin declares the range it supports; a change that breaks plugins bumps the major."""
 
 
 def record_deadline(ctx: Context) -> dt.datetime | None:

@@ -51,6 +51,21 @@ PROJECT = "kuaiji"
 hookspec = pluggy.HookspecMarker(PROJECT)
 hookimpl = pluggy.HookimplMarker(PROJECT)
 
+API_VERSION = "1.0"
+"""The plugin API's version (re-exported by :mod:`kuaiji.plugin`): the hookspecs, the records
+and the helpers plugins use. A change that breaks plugins bumps the major; a hook or argument
+on its way out first warns through pluggy (``warn_on_impl``) for one minor release."""
+
+
+def supports(declared: object) -> bool:
+    """Whether a plugin's ``KUAIJI_API`` (the major versions it supports, e.g. ``"1"`` or
+    ``"1,2"``) includes this core's major version."""
+    if not isinstance(declared, str):
+        return False
+    majors = {part.strip().split(".")[0] for part in declared.split(",")}
+    return API_VERSION.split(".")[0] in majors
+
+
 
 # --- what a plugin covers (called on every plugin once, when the registry is built) ---
 

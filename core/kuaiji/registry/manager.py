@@ -232,18 +232,28 @@ class Registry:
             try:
                 plugin = _load(value)
             except Exception as exc:  # a broken plugin is reported, not fatal
-                self._problem(PluginProblem(name, f"failed to load {value!r}: {_describe(exc)}"))
+                self._problem(PluginProblem(name, f"无法加载 {value!r}：{_describe(exc)}"))
                 continue
             self._register(name, plugin, info)
 
     def _register(self, name: str, plugin: object, info: PluginInfo) -> None:
         if name in self.info:
-            self._problem(PluginProblem(name, "a plugin with this name is already registered"))
+            self._problem(PluginProblem(name, "同名的插件已经注册"))
+            return
+        declared = getattr(plugin, "KUAIJI_API", None)
+        if declared is not None and not hookspecs.supports(declared):
+            self._problem(
+                PluginProblem(
+                    name,
+                    f"声明支持的插件接口为 {declared!r}，本版 kuaiji 的插件接口为 "
+                    f"{hookspecs.API_VERSION}：未加载，请升级该插件或 kuaiji",
+                )
+            )
             return
         try:
             self.pm.register(plugin, name=name)
         except Exception as exc:
-            self._problem(PluginProblem(name, f"failed to register: {_describe(exc)}"))
+            self._problem(PluginProblem(name, f"无法注册：{_describe(exc)}"))
             return
         unknown = [
             impl.function.__name__
@@ -255,7 +265,7 @@ class Registry:
         if unknown:
             self.pm.unregister(plugin)
             self._problem(
-                PluginProblem(name, f"implements unknown hooks: {', '.join(sorted(unknown))}")
+                PluginProblem(name, f"实现了不存在的 hook：{'、'.join(sorted(unknown))}")
             )
             return
         self.info[name] = info

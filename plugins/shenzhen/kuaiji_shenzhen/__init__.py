@@ -27,6 +27,7 @@ from kuaiji.plugin import (
 )
 from kuaiji_shenzhen import quirks
 
+KUAIJI_API = "1"  # the plugin API majors this plugin supports (kuaiji.plugin.API_VERSION)
 DATA = PluginData("shenzhen", __name__)
 kuaiji_jurisdictions, kuaiji_schedules, kuaiji_contacts = DATA.hooks()
 

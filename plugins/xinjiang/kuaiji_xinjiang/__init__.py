@@ -26,6 +26,7 @@ from kuaiji.plugin import (
 )
 from kuaiji_xinjiang import quirks
 
+KUAIJI_API = "1"  # the plugin API majors this plugin supports (kuaiji.plugin.API_VERSION)
 DATA = PluginData("xinjiang", __name__)
 kuaiji_jurisdictions, kuaiji_schedules, kuaiji_contacts = DATA.hooks()
 
