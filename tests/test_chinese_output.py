@@ -517,7 +517,7 @@ def test_the_validator_asks_for_a_chinese_note_zh() -> None:
     missing = issues(note="Read as the national close.")
     assert len(missing) == 2 and all("note_zh" in m for m in missing)
     english = issues(note="Read as the national close.", note_zh="Read as the national close.")
-    assert english == ["note_zh is not Chinese"] * 2
+    assert english == ["note_zh 不是中文"] * 2
 
 
 def test_every_plugin_passes_the_checks_of_its_notes() -> None:

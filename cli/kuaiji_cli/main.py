@@ -1024,37 +1024,46 @@ def plugins(ctx: click.Context, as_json: bool) -> None:
 
 
 @plugins.command("check")
-@click.argument("paths", nargs=-1, type=click.Path(exists=True, file_okay=False))
+@click.argument("targets", nargs=-1, metavar="[FOLDER|NAME]...")
 @handled
-def plugins_check(paths: tuple[str, ...]) -> None:
-    """校验插件（已安装的，或给出的文件夹）：数据、地区、来源、网址、时间、钩子、示例用例。
-    Validate plugins: lists every problem.
+def plugins_check(targets: tuple[str, ...]) -> None:
+    """校验插件：给出的文件夹（按文件夹中的代码，而不是已安装的同名插件）或已安装插件的名字；
+    不给参数时校验所有已安装的插件（在代码仓库中运行时还有 plugins/ 下未安装的）。
 
     \b
-    退出码 / exit codes: 0 没有问题, 1 有问题, 2 输入有误."""
-    from kuaiji.authoring.validate import check, check_folders
+    检查：导入与钩子（@hookimpl）、数据文件、地区代码与上级、来源（资料文件或 https 网址）、
+    网址、北京时间、规则覆盖、示例用例，并在各地区、年份、考生记录状态和报名前后调用每个钩子。
+    同一文件中同类的问题合为一行，注明处数和前几个例子。
+
+    \b
+    退出码：0 没有问题，1 有问题，2 参数有误。"""
+    from kuaiji.authoring.validate import (
+        check_targets,
+        grouped,
+        installed_entry_points,
+        read_folder,
+    )
     from kuaiji.registry.manager import Registry
 
     registry = Registry()
-    if paths:
-        found = check_folders([Path(p) for p in paths], registry)
-    else:
-        found = check(registry)
-        in_tree = Path("plugins")
-        if in_tree.is_dir():  # run from a checkout: folders that are not installed
-            folders = sorted(p for p in in_tree.iterdir() if (p / "pyproject.toml").is_file())
-            for name, issues in check_folders(folders, registry).items():
-                if name not in found:
-                    found[name] = issues
+    in_tree = Path("plugins")
+    found = check_targets(targets, registry, in_tree=None if targets else in_tree)
+    installed = installed_entry_points()
+    folders = [Path(t) for t in targets if Path(t).is_dir()] or (
+        [p for p in in_tree.iterdir() if p.is_dir()] if not targets and in_tree.is_dir() else []
+    )
+    paths = {n: f.path for f in map(read_folder, folders) for n in {**f.guessed, **f.entry_points}}
     bad = 0
     for name, issues in sorted(found.items()):
         if issues:
             bad += 1
-            click.echo(f"✗ {name}: {len(issues)} 个问题 (problems)")
-            for issue in issues:
-                click.echo(f"    {issue}")
+            click.echo(f"✗ {name}：{len(issues)} 个问题")
+            for line in grouped(issues):
+                click.echo(f"    {line}")
         else:
             click.echo(f"✓ {name}")
+        if name not in installed and name in paths:
+            click.echo(f"    （未安装：pip install -e {paths[name]} 之后 kuaiji 才会加载它）")
     sys.exit(1 if bad else 0)
 
 
@@ -1069,7 +1078,7 @@ def plugins_check(paths: tuple[str, ...]) -> None:
 @click.option(
     "--parent",
     metavar="CODE",
-    help="其下另设考区的子地区，如 33 下的 3302 / a child region under it.",
+    help="该地区的上级地区代码，如 1301 的上级 13；不写时按 GB/T 2260 自动填写（省级为 CN）。",
 )
 @click.option(
     "--dir",
@@ -1080,12 +1089,14 @@ def plugins_check(paths: tuple[str, ...]) -> None:
 )
 @handled
 def plugins_new(name: str, region: str, parent: str | None, folder: str) -> None:
-    """为地区生成可安装的插件骨架（需填写的占位内容已标出）/ write a plugin skeleton."""
+    """为地区生成可安装的插件骨架（需填写的占位内容已标出）。"""
     from kuaiji.authoring.scaffold import create
 
-    path = create(name, region, Path(folder), child=parent)
+    path = create(name, region, Path(folder), parent=parent)
     click.echo(f"已创建 {path}")
-    click.echo(f"  pip install -e {path}   # then: kuaiji plugins; kuaiji plugins check {path}")
+    click.echo(
+        f'  pip install -e "{path}[test]"   # 然后：kuaiji plugins；kuaiji plugins check {path}'
+    )
 
 
 @main.group()

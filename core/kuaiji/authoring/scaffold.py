@@ -15,36 +15,58 @@ import re
 from pathlib import Path
 from typing import Any
 
-from kuaiji.authoring.conformance import AT, minimal_candidate
+from kuaiji.authoring.conformance import AT
+from kuaiji.authoring.exercise import minimal_candidate
+from kuaiji.authoring.validate import real_parent
 from kuaiji.errors import InputError
 from kuaiji.io.convert import unstructure
+from kuaiji.model import clock
 from kuaiji.registry.manager import Registry
 from kuaiji.registry.regions import division_name
 
-PLACEHOLDER = "TODO: the seed file (seed:…) or public URL that says this plugin serves the region"
+PLACEHOLDER = "TODO：写出说明本插件服务该地区的资料文件（seed:…）或 https 网址"
 _NAME = re.compile(r"^[a-z][a-z0-9_]{1,30}$")
 
 
-def create(name: str, region: str, folder: Path, *, child: str | None = None) -> Path:
-    """Write ``folder/kuaiji-NAME/`` and return its path."""
+def create(
+    name: str,
+    region: str,
+    folder: Path,
+    *,
+    parent: str | None = None,
+    child: str | None = None,
+) -> Path:
+    """Write ``folder/kuaiji-NAME/`` for a plugin serving ``region`` and return its path.
+
+    ``parent`` is the region ``region`` belongs to; it may be left out (GB/T 2260 gives it:
+    ``1301`` → ``13``, a province → ``CN``) and, when given, must be that one. ``child``, a
+    region right under ``region``, is served as a jurisdiction of its own too."""
     if not _NAME.match(name):
         raise InputError.single(
             "NAME",
             f"{name!r} 不能作插件名",
             "用小写字母、数字和 _（如 zhejiang）",
         )
-    codes = [region] + ([child] if child else [])
-    for option, code in zip(("--region", "--parent"), codes, strict=False):
-        if not (code.isdigit() and len(code) in (2, 4)) or division_name(code) is None:
+    for option, code in (("--region", region), ("child", child)):
+        if code is not None and (
+            not (code.isdigit() and len(code) in (2, 4)) or division_name(code) is None
+        ):
             raise InputError.single(
                 option,
                 f"{code!r} 不是 GB/T 2260 的省级或地级代码",
                 "写 2 或 4 位代码，如 33 或 3302",
             )
-    if child and not child.startswith(region):
+    real = real_parent(region)
+    if parent is not None and parent.strip().upper() != real:
         raise InputError.single(
             "--parent",
-            f"{child} 不在 {region} 之内",
+            f"GB/T 2260 中 {region} 的上级是 {real}，不是 {parent}",
+            f"不写 --parent（自动填 {real}），或写 --parent {real}",
+        )
+    if child is not None and real_parent(child) != region:
+        raise InputError.single(
+            "child",
+            f"{child} 不是 {region} 的下一级",
             "给出该地区下的城市，如 33 下的 3302",
         )
     root = folder / f"kuaiji-{name}"
@@ -56,13 +78,14 @@ def create(name: str, region: str, folder: Path, *, child: str | None = None) ->
     (root / "tests").mkdir()
 
     registry = Registry(entry_points=False)
-    jurisdictions = [
-        _jurisdiction(registry, code, parent=region if code == child else "CN") for code in codes
-    ]
+    codes = [region] + ([child] if child else [])
+    jurisdictions = [_jurisdiction(registry, region, parent=real)]
+    if child is not None:
+        jurisdictions.append(_jurisdiction(registry, child, parent=region))
     data = {
         "format": 1,
         "plugin": name,
-        "updated": AT.date().isoformat(),
+        "updated": clock.now().date().isoformat(),
         "jurisdictions": jurisdictions,
         "schedules": [],
     }
@@ -157,6 +180,9 @@ readme = "README.md"
 requires-python = ">=3.11"
 dependencies = ["kuaiji>=0.2.0,<0.3"]
 
+[project.optional-dependencies]
+test = ["pytest>=8"]
+
 [project.entry-points.kuaiji]
 {name} = "kuaiji_{name}"
 
@@ -176,6 +202,8 @@ from collections.abc import Sequence
 
 from kuaiji.plugin import Context, Finding, Override, PluginData, RuleDoc, declared, hookimpl
 from kuaiji_{name} import quirks
+
+KUAIJI_API = "1"  # the major version of kuaiji's plugin API this plugin is written for
 
 DATA = PluginData("{name}", __name__)
 kuaiji_jurisdictions, kuaiji_schedules, kuaiji_contacts = DATA.hooks()
@@ -216,13 +244,18 @@ A kuaiji province plugin (entry point `{name} = "kuaiji_{name}"`), serving {code
 
 - **Data** (`kuaiji_{name}/data/{name}.json`): starts from the national baseline's record of the
   region. Fill in the source of the plugin's claim (`TODO` left in `source`), then add this
-  region's schedules and platforms, each with its source (see `docs/data-format.md`).
+  region's schedules and platforms, each with its source: a seed document (`seed:…`) or an
+  https URL (see `docs/data-format.md`). Bump `updated` whenever a fact changes.
 - **Quirks** (`kuaiji_{name}/quirks.py`): rules in code, each with a documented rule id.
 - **Cases** (`kuaiji_{name}/cases/`): example candidates with their expected verdicts, run by
   `kuaiji plugins check` and by the conformance suite.
+- **Plugin API**: `KUAIJI_API = "1"` in `kuaiji_{name}/__init__.py` declares the major version
+  of kuaiji's plugin API (`kuaiji.plugin`) this plugin is written for; kuaiji reads it when it
+  loads the plugin. The requirement `kuaiji>=0.2.0,<0.3` keeps it to the releases it was tested
+  with: raise both together when you move to a new API.
 
 ```sh
-pip install -e .
+pip install -e ".[test]"       # the plugin, and pytest for its tests
 kuaiji plugins                 # it is loaded
 kuaiji plugins check .         # the validator: fails until the placeholders are filled
 python -m pytest tests         # the conformance suite (kuaiji.testing)
