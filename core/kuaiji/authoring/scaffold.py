@@ -203,7 +203,7 @@ from collections.abc import Sequence
 from kuaiji.plugin import Context, Finding, Override, PluginData, RuleDoc, declared, hookimpl
 from kuaiji_{name} import quirks
 
-KUAIJI_API = "1"  # the major version of kuaiji's plugin API this plugin is written for
+KUAIJI_API = "1"  # the plugin API majors this plugin supports (kuaiji.plugin.API_VERSION)
 
 DATA = PluginData("{name}", __name__)
 kuaiji_jurisdictions, kuaiji_schedules, kuaiji_contacts = DATA.hooks()
@@ -249,10 +249,11 @@ A kuaiji province plugin (entry point `{name} = "kuaiji_{name}"`), serving {code
 - **Quirks** (`kuaiji_{name}/quirks.py`): rules in code, each with a documented rule id.
 - **Cases** (`kuaiji_{name}/cases/`): example candidates with their expected verdicts, run by
   `kuaiji plugins check` and by the conformance suite.
-- **Plugin API**: `KUAIJI_API = "1"` in `kuaiji_{name}/__init__.py` declares the major version
-  of kuaiji's plugin API (`kuaiji.plugin`) this plugin is written for; kuaiji reads it when it
-  loads the plugin. The requirement `kuaiji>=0.2.0,<0.3` keeps it to the releases it was tested
-  with: raise both together when you move to a new API.
+- **Plugin API**: `KUAIJI_API = "1"` in `kuaiji_{name}/__init__.py` declares the major versions
+  of kuaiji's plugin API (`kuaiji.plugin.API_VERSION`) this plugin supports (several as
+  `"1,2"`); kuaiji does not load a plugin whose `KUAIJI_API` leaves out its own major, and says
+  so. The requirement `kuaiji>=0.2.0,<0.3` keeps it to the releases it was tested with: raise
+  both together when you move to a new API.
 
 ```sh
 pip install -e ".[test]"       # the plugin, and pytest for its tests
