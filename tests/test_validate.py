@@ -333,6 +333,9 @@ def _source(value: str) -> Callable[[dict[str, Any]], None]:
     [
         ("my colleague said so", "source.text"),
         ("http://czt.hebei.gov.cn/notice.html", "source.http"),
+        # a page only served over http may back a fact marked low-reliability
+        (f"{SOURCE} ; http://czt.hebei.gov.cn/notice.html (low)", None),
+        ("http:// (low)", "source.http"),
         ("seed:999-no-such-document.txt", "source.seed"),
         (f"seed:000-2024-intermediate-collection-requirements-by-region.txt ; {SOURCE}", None),
         (f"{SOURCE} (low) ; https://", "source.text"),

@@ -222,8 +222,9 @@ def _sourced(
                 plugin, where, f"来源仍是占位内容：{text!r}", "填上真实来源", "source.placeholder"
             )
             return
-    for part in _SPLIT.split(text):
-        part = _LOW.sub("", part.strip())
+    for raw in _SPLIT.split(text):
+        low = bool(_LOW.search(raw))
+        part = _LOW.sub("", raw.strip())
         if part.startswith("seed:"):
             if part not in SEEDS and part not in seeds:
                 yield Issue(
@@ -235,11 +236,16 @@ def _sourced(
                     "source.seed",
                 )
         elif part.startswith("http://"):
+            # A page served only over http may back a fact as a low-reliability source:
+            # marked " (low)", it is shown as 来源可靠性低 wherever it is cited.
+            if low and _plain_http(part):
+                continue
             yield Issue(
                 plugin,
                 where,
                 f"来源 {part} 不是 https 网址",
-                "换成该页面的 https 地址，或把页面存成资料文件放进 seeds/ 后写 seed:文件名",
+                "换成该页面的 https 地址；只有 http 的页面在其后标注 (low)（显示为来源可靠性低），"
+                "或把页面存成资料文件放进 seeds/ 后写 seed:文件名",
                 "source.http",
             )
         elif not _https(part):
@@ -250,6 +256,11 @@ def _sourced(
                 _FIX_SOURCE,
                 "source.text",
             )
+
+
+def _plain_http(text: str) -> bool:
+    parts = urlsplit(text)
+    return parts.scheme == "http" and bool(parts.netloc) and not any(c.isspace() for c in text)
 
 
 def _https(text: str) -> bool:
