@@ -70,7 +70,6 @@ NATIONAL_PLATFORM = "ausm"
 """The id of 全国会计人员统一服务管理平台 in the national data (its platforms' ``id``)."""
 
 
-
 def record_deadline(ctx: Context) -> dt.datetime | None:
     """When the record must be in order for this exam: the collection cutoff, else the
     registration close; None for a year not published (no deadline is guessed)."""

@@ -66,7 +66,6 @@ def supports(declared: object) -> bool:
     return API_VERSION.split(".")[0] in majors
 
 
-
 # --- what a plugin covers (called on every plugin once, when the registry is built) ---
 
 

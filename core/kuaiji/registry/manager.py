@@ -264,9 +264,7 @@ class Registry:
         ]
         if unknown:
             self.pm.unregister(plugin)
-            self._problem(
-                PluginProblem(name, f"实现了不存在的 hook：{'、'.join(sorted(unknown))}")
-            )
+            self._problem(PluginProblem(name, f"实现了不存在的 hook：{'、'.join(sorted(unknown))}"))
             return
         self.info[name] = info
 
