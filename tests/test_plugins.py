@@ -284,10 +284,9 @@ def test_the_scaffold_loads_and_fails_on_its_placeholders(tmp_path: Path) -> Non
         ),
         encoding="utf-8",
     )
-    # What is left is what the national record of 浙江 it starts from cites as http:// only.
-    left = check_folders([root], Registry(entry_points=False))["zhejiang"]
-    assert {i.kind for i in left} == {"source.http"}, left
-    assert all(i.where.startswith(("jurisdictions[33].", "jurisdictions[3302].")) for i in left)
+    # Nothing is left: the national record of 浙江 it starts from cites its http-only pages
+    # marked (low), which the validator accepts.
+    assert check_folders([root], Registry(entry_points=False))["zhejiang"] == []
     assert not [m for m in sys.modules if m.startswith("kuaiji_zhejiang")]  # put back
     bad = kuaiji("plugins", "new", "Zhe Jiang", "--region", "33", "--dir", str(tmp_path))
     assert bad.returncode == 2 and "NAME" in bad.stderr

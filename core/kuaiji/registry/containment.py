@@ -22,8 +22,6 @@ import sys
 import threading
 import time
 
-import attrs
-
 TICK = 0.1  # seconds between the watchdog's looks
 STUCK_BUDGETS = 3  # budgets after which a process allowed to end does so
 
@@ -33,13 +31,17 @@ class HookTimeout(BaseException):
     plugin's ``except Exception`` does not swallow it)."""
 
 
-@attrs.define
 class _Call:
-    plugin: str
-    hook: str
-    began: float
-    budget: float
-    fired: int = 0
+    """A hook call in progress (a plain slotted class: made for every hook call)."""
+
+    __slots__ = ("began", "budget", "fired", "hook", "plugin")
+
+    def __init__(self, plugin: str, hook: str, began: float, budget: float) -> None:
+        self.plugin = plugin
+        self.hook = hook
+        self.began = began
+        self.budget = budget
+        self.fired = 0
 
 
 _lock = threading.Lock()
@@ -72,13 +74,16 @@ def begin(plugin: str, hook: str, budget: float) -> float:
 
 def end() -> None:
     """Note that this thread's hook call is over (it returned or raised), and withdraw a
-    timeout the watchdog sent that has not arrived yet (the watchdog sends under the same
-    lock, so none can arrive after this). Idempotent."""
+    timeout the watchdog sent that has not arrived yet. Idempotent.
+
+    The watchdog sends only for a call older than its budget, under the lock: a call that
+    ended sooner needs no lock (the common case, taken for every hook call)."""
     ident = threading.get_ident()
-    with _lock:
-        call = _calls.pop(ident, None)
-        if call is not None and call.fired:
-            ctypes.pythonapi.PyThreadState_SetAsyncExc(ctypes.c_ulong(ident), None)
+    call = _calls.pop(ident, None)
+    if call is not None and time.monotonic() - call.began > call.budget:
+        with _lock:  # wait for a send in progress, then withdraw what was sent
+            if call.fired:
+                ctypes.pythonapi.PyThreadState_SetAsyncExc(ctypes.c_ulong(ident), None)
 
 
 def user_interrupted(since: float) -> bool:
@@ -152,7 +157,7 @@ def _watch() -> None:
         with _lock:
             late = [
                 (ident, call)
-                for ident, call in _calls.items()
+                for ident, call in list(_calls.items())  # a snapshot: end() pops unlocked
                 if now - call.began > call.budget * (1 + call.fired)
             ]
             for ident, call in late:

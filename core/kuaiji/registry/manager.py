@@ -423,6 +423,8 @@ class Registry:
         region on its chain, and failures of a plugin serving the chain. A plugin that
         failed to load (its regions unknown) concerns everyone (the core says so as a
         warning)."""
+        if not self.problems:
+            return ()
         codes = {j.code for j in region.chain}
         chain = set(region.plugins)
         return tuple(
