@@ -53,7 +53,7 @@ def _events(raw_schedule: dict[str, Any], where: str) -> dict[str, Any]:
     events = []
     for i, raw_event in enumerate(out.get("events", [])):
         if not isinstance(raw_event, dict):
-            raise DataError(f"{where}.events[{i}]: expected an object")
+            raise DataError(f"{where}.events[{i}]：应为对象 {{…}}")
         event = _moments(raw_event, f"{where}.events[{i}]")
         event["alternatives"] = [
             _moments(alt, f"{where}.events[{i}].alternatives[{j}]")
@@ -83,22 +83,22 @@ def parse_document(text: str | bytes, name: str, *, origin: str = "bundled") -> 
     try:
         raw = json.loads(text)
     except ValueError as exc:
-        raise DataError(f"{name}: not valid JSON ({exc})") from None
+        raise DataError(f"{name}：不是有效的 JSON（{exc}）") from None
     if not isinstance(raw, dict):
-        raise DataError(f"{name}: expected a JSON object")
+        raise DataError(f"{name}：应为 JSON 对象 {{…}}")
     if raw.get("format") != FORMAT:
-        raise DataError(f"{name}: 'format' must be {FORMAT}, got {raw.get('format')!r}")
+        raise DataError(f"{name}：format 应为 {FORMAT}，实际是 {raw.get('format')!r}")
     plugin = raw.get("plugin")
     if not isinstance(plugin, str) or not plugin:
-        raise DataError(f"{name}: 'plugin' must name the plugin")
+        raise DataError(f"{name}：plugin 应写插件的名字")
     try:
         updated = dt.date.fromisoformat(str(raw.get("updated")))
     except ValueError:
-        raise DataError(f"{name}: 'updated' must be a date YYYY-MM-DD") from None
+        raise DataError(f"{name}：updated 应为日期 YYYY-MM-DD") from None
     sections = {k: v for k, v in raw.items() if k not in {"format", "plugin", "updated"}}
     for key, value in sections.items():
         if not isinstance(value, list):
-            raise DataError(f"{name}: section {key!r} must be a list")
+            raise DataError(f"{name}：{key} 应为列表 […]")
     return DataDocument(name, plugin, updated, sections, origin)
 
 
@@ -113,7 +113,7 @@ def load_records(
     for i, raw in enumerate(document.sections.get(section, [])):
         where = f"{document.name}: {section}[{i}]"
         if not isinstance(raw, dict):
-            raise DataError(f"{where}: expected an object")
+            raise DataError(f"{where}：应为对象 {{…}}")
         if prepare is not None:
             raw = prepare(raw, where)
         try:
@@ -132,7 +132,7 @@ def validate_documents(docs: Sequence[DataDocument]) -> None:
     for doc in docs:
         unknown = sorted(set(doc.sections) - set(SECTIONS))
         if unknown:
-            raise DataError(f"{doc.name}: unknown section(s) {', '.join(unknown)}")
+            raise DataError(f"{doc.name}：不认识的部分 {'、'.join(unknown)}")
         load_records(doc, "jurisdictions", Jurisdiction)
         load_records(doc, "schedules", Schedule, _events)
         load_records(doc, "contacts", Contact)
@@ -174,7 +174,7 @@ def cached_documents(plugin: str, root: Path | None = None) -> tuple[DataDocumen
             continue
         doc = parse_document(path.read_bytes(), str(path), origin="updated")
         if doc.plugin != plugin:
-            raise DataError(f"{path}: 'plugin' is {doc.plugin!r}, expected {plugin!r}")
+            raise DataError(f"{path}：plugin 是 {doc.plugin!r}，应为 {plugin!r}")
         docs.append(doc)
     return tuple(docs)
 
@@ -224,7 +224,7 @@ class PluginData:
             text = folder.joinpath(name).read_bytes()
             doc = parse_document(text, f"{self.package}/data/{name}")
             if doc.plugin != self.plugin:
-                raise DataError(f"{doc.name}: 'plugin' is {doc.plugin!r}, expected {self.plugin!r}")
+                raise DataError(f"{doc.name}：plugin 是 {doc.plugin!r}，应为 {self.plugin!r}")
             docs.append(doc)
         return tuple(docs)
 
