@@ -8,21 +8,20 @@ Imports of the core happen inside the commands, so `kuaiji --help` stays fast.
 from __future__ import annotations
 
 import contextlib
-import functools
 import json
 import sys
 from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any
 
 import click
+
+from kuaiji_cli.common import dump, handled
 
 if TYPE_CHECKING:
     import datetime as dt
 
     from kuaiji.model.candidate import Candidate
-
-F = TypeVar("F", bound=Callable[..., Any])
 
 
 class _Exam(click.Choice):  # type: ignore[type-arg]
@@ -42,57 +41,10 @@ class _Exam(click.Choice):  # type: ignore[type-arg]
 EXAMS = _Exam(["初级", "中级", "junior", "intermediate"])
 
 
-def _fail(message: str, code: int) -> None:
-    click.echo(f"kuaiji: {message}", err=True)
-    sys.exit(code)
-
-
-def handled(fn: F) -> F:
-    """Turn kuaiji's errors into a message and an exit code, never a traceback."""
-
-    @functools.wraps(fn)
-    def wrapper(*args: Any, **kwargs: Any) -> Any:
-        from kuaiji.errors import BundleError, InputError, KuaijiError
-
-        debug = bool(click.get_current_context().find_root().params.get("debug"))
-        try:
-            return fn(*args, **kwargs)
-        except InputError as exc:
-            _fail(f"错误 (bad input): {exc.describe()}", 2)
-        except BundleError as exc:
-            _fail(
-                f"规则更新未完成，缓存未改动 (rules update refused): {exc}", 2 if exc.usage else 1
-            )
-        except KuaijiError as exc:
-            _fail(f"错误 (plugin or data): {exc}", 3)
-        except (click.exceptions.Exit, click.ClickException, SystemExit):
-            raise
-        except BrokenPipeError:
-            # The reader went away (`kuaiji … | head`): stop quietly, as other tools do.
-            import os
-
-            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
-            sys.exit(141)
-        except Exception as exc:
-            if debug:  # the traceback, with anything like an ID number or a phone masked
-                import traceback
-
-                from kuaiji.io.masking import scrub_text
-
-                click.echo(scrub_text(traceback.format_exc()), err=True)
-            _fail(f"内部错误 (internal error): {type(exc).__name__}; 用 --debug 查看详情", 3)
-
-    return wrapper  # type: ignore[return-value]
-
-
-def _dump(data: Any) -> None:
-    click.echo(json.dumps(data, ensure_ascii=False, indent=2))
-
-
 def _show(result: Any, as_json: bool, renderer: str) -> None:
     """Print ``result`` as JSON (its ``to_dict()``) or through ``render.<renderer>``."""
     if as_json:
-        _dump(result.to_dict())
+        dump(result.to_dict())
         return
     from kuaiji_cli import render
 
@@ -338,7 +290,7 @@ def precheck(
 
         _write(ics, timeline_calendar(report))
     if as_json:
-        _dump(report.to_dict(show_personal_data=show_personal_data))
+        dump(report.to_dict(show_personal_data=show_personal_data))
     else:
         from kuaiji_cli.render import report_text
 
@@ -374,7 +326,7 @@ def regions(text: str | None, as_json: bool) -> None:
             for j in sorted(registry.jurisdictions.values(), key=lambda j: (j.code != "CN", j.code))
         ]
         if as_json:
-            _dump(rows)
+            dump(rows)
             return
         for row in rows:
             click.echo(
@@ -423,7 +375,7 @@ def regions(text: str | None, as_json: bool) -> None:
         resolves, why_not = None, exc.problems[0].message
     found.sort(key=lambda row: resolves is None or row["code"] != resolves["code"])
     if as_json:
-        _dump({"query": query, "resolves_to": resolves, "matches": found})
+        dump({"query": query, "resolves_to": resolves, "matches": found})
     elif found:
         click.echo(f"与“{query}”相符的地区 {len(found)} 处：")
         for match in found:
@@ -485,7 +437,7 @@ def contacts(region: str, as_json: bool) -> None:
         [] if query.isascii() else [c for c in registry.find_contacts(query) if id(c) not in listed]
     )
     if as_json:
-        _dump(
+        dump(
             {
                 "region": {"code": resolved.code, "name": resolved.name},
                 "contacts": [_contact_dict(registry, c) for c in (*offices, *named)],
@@ -514,7 +466,7 @@ def contacts(region: str, as_json: bool) -> None:
 def _contacts_by_name(registry: Any, query: str, found: Any, as_json: bool) -> None:
     """``kuaiji contacts <an office's name>``: every office whose name (else address) matches."""
     if as_json:
-        _dump(
+        dump(
             {
                 "query": query,
                 "region": None,
@@ -552,7 +504,7 @@ def schema() -> None:
     values (English and Chinese)."""
     from kuaiji.io.schema import candidate_schema
 
-    _dump(candidate_schema())
+    dump(candidate_schema())
 
 
 @main.command()
@@ -898,68 +850,6 @@ def status(regions: tuple[str, ...], timeout: float, total: float, as_json: bool
     sys.exit(0 if report.ok else 1)
 
 
-@main.group()
-def rules() -> None:
-    """规则数据：来源、从网址更新、导出为规则包 / rules data: status, update, export."""
-
-
-@rules.command("update")
-@click.option(
-    "--from",
-    "url",
-    required=True,
-    metavar="URL",
-    help="规则包 index.json 的 https 网址 / https URL of the bundle's index.json.",
-)
-@click.option("--json", "as_json", is_flag=True)
-@handled
-def rules_update(url: str, as_json: bool) -> None:
-    """下载、校验并安装规则包（校验通过才替换缓存）/ download, verify and install a rules bundle.
-
-    \b
-    退出码 / exit codes: 0 已更新或已是最新, 1 未完成（缓存未改动）, 2 输入有误."""
-    from kuaiji.updates.bundles import update
-
-    result = update(url)
-    if as_json:
-        _dump(result.to_dict())
-    elif not result.changed:
-        click.echo(f"规则已是最新（{result.url}）")
-    else:
-        click.echo(
-            f"已更新 {', '.join(result.plugins)}：{result.files} 个文件，{result.bytes} 字节 → {result.cache}"
-        )
-
-
-@rules.command("status")
-@click.option("--json", "as_json", is_flag=True)
-@handled
-def rules_status(as_json: bool) -> None:
-    """各插件的规则数据来自哪里（内置或已更新）及其日期 / where each plugin's data comes from."""
-    from kuaiji.updates.bundles import sources
-
-    found = sources()
-    if as_json:
-        _dump([s.to_dict() for s in found])
-        return
-    for s in found:
-        origin = "更新 (updated)" if s.origin == "updated" else "随插件 (bundled)"
-        click.echo(f"{s.plugin:<10} {origin:<16} {s.updated}  {s.where}")
-        if s.problem:
-            click.echo(f"           ! {s.problem}")
-
-
-@rules.command("export")
-@click.argument("folder", type=click.Path(file_okay=False))
-@handled
-def rules_export(folder: str) -> None:
-    """把各插件的内置数据导出为可托管的规则包 / export the bundled data as a rules bundle."""
-    from kuaiji.updates.bundles import export
-
-    entries = export(Path(folder))
-    click.echo(f"已导出 {len(entries)} 个文件到 {folder}（{folder}/index.json）")
-
-
 @main.group(invoke_without_command=True)
 @click.option("--json", "as_json", is_flag=True)
 @click.pass_context
@@ -1002,7 +892,7 @@ def plugins(ctx: click.Context, as_json: bool) -> None:
         if p.plugin not in registry.info
     ]
     if as_json:
-        _dump({"plugins": rows, "failed": failed})
+        dump({"plugins": rows, "failed": failed})
         return
     for row in rows:
         dist = (
@@ -1147,3 +1037,8 @@ def check_password(region: str, as_json: bool) -> None:
 
 if __name__ == "__main__":  # pragma: no cover
     main()
+
+
+from kuaiji_cli.rules import rules  # noqa: E402 (the group lives in its own module)
+
+main.add_command(rules)
