@@ -20,7 +20,7 @@ import respx
 
 from helpers import EXAMPLES, kuaiji
 from kuaiji.commands.status import State, Target, probe_all
-from kuaiji.errors import BundleError
+from kuaiji.errors import BundleError, DataError
 from kuaiji.io.net import Policy
 from kuaiji.registry.data import PluginData, cached_documents
 from kuaiji.registry.manager import Registry
@@ -208,7 +208,8 @@ def test_a_symlink_in_the_cache_is_not_read(tmp_path: Path) -> None:
     )
     (tmp_path / "cache" / "xinjiang").mkdir(parents=True)
     (tmp_path / "cache" / "xinjiang" / "x.json").symlink_to(outside)
-    assert cached_documents("xinjiang", tmp_path / "cache") == ()
+    with pytest.raises(DataError, match="私有的普通文件"):  # refused, not followed
+        cached_documents("xinjiang", tmp_path / "cache")
 
 
 def test_an_older_or_broken_cache_falls_back_to_bundled(
@@ -230,9 +231,7 @@ def test_an_older_or_broken_cache_falls_back_to_bundled(
             encoding="utf-8",
         )
         data.reload()
-        assert (
-            data.origin == "bundled" and data.problem and "updated rules not used" in data.problem
-        )
+        assert data.origin == "bundled" and data.problem and "已更新的规则未使用" in data.problem
     finally:
         monkeypatch.undo()
         data.reload()

@@ -153,6 +153,7 @@ def data_folder(package: str) -> Traversable:
     return resources.files(package).joinpath("data")
 
 
+MAX_DATA_FILE_BYTES = 10 * 1024 * 1024  # one data file of a plugin (as rules bundles allow)
 PLUGIN_NAME = re.compile(r"^[a-z][a-z0-9_]{0,40}$")  # a plugin's folder in the rules cache
 
 
@@ -164,15 +165,27 @@ def rules_dir() -> Path:
 
 
 def cached_documents(plugin: str, root: Path | None = None) -> tuple[DataDocument, ...]:
-    """The cached data files of ``plugin`` (envelopes checked, records not yet)."""
+    """The cached data files of ``plugin`` (envelopes checked, records not yet). Read only
+    from a folder nobody but this user can change (:func:`kuaiji.io.cache.trusted_folder`),
+    each file private, not a link and at most ``MAX_DATA_FILE_BYTES``; a file that is not
+    is an error (the bundled data stays in force)."""
+    from kuaiji.io.cache import read_private, trusted_folder
+
     folder = (root or rules_dir()) / plugin
     if not PLUGIN_NAME.match(plugin) or not folder.is_dir():
         return ()
+    if not trusted_folder(str(folder)):
+        raise DataError(
+            f"{folder}：规则缓存文件夹不是当前用户私有的（或路径上有他人可写的文件夹），未使用"
+        )
     docs = []
     for path in sorted(folder.glob("*.json")):
-        if path.is_symlink() or not path.is_file():
-            continue
-        doc = parse_document(path.read_bytes(), str(path), origin="updated")
+        body = read_private(path, MAX_DATA_FILE_BYTES)
+        if body is None:
+            raise DataError(
+                f"{path}：不是当前用户私有的普通文件，或超过 {MAX_DATA_FILE_BYTES} 字节，未使用"
+            )
+        doc = parse_document(body, str(path), origin="updated")
         if doc.plugin != plugin:
             raise DataError(f"{path}：plugin 是 {doc.plugin!r}，应为 {plugin!r}")
         docs.append(doc)
@@ -238,7 +251,7 @@ class PluginData:
                 validate_documents(cached)
                 return cached
         except DataError as exc:
-            self.problem = f"updated rules not used: {exc}"
+            self.problem = f"已更新的规则未使用（仍用内置数据）：{exc}"
         return bundled
 
     @property
