@@ -131,7 +131,7 @@ def _key() -> tuple[object, ...]:
 def _cached_registry() -> Registry | None:
     from kuaiji.registry.manager import get_registry
 
-    return get_registry() if get_registry.cache_info().currsize else None
+    return get_registry.built()
 
 
 def _reload_data() -> None:

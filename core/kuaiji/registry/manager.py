@@ -12,8 +12,10 @@ import functools
 import importlib
 import os
 import re
+import threading
 import time
 from collections.abc import Callable, Iterable, Mapping, Sequence
+from pathlib import Path
 from typing import Any
 
 import attrs
@@ -659,7 +661,75 @@ def _load(value: str) -> object:
     return found
 
 
-@functools.cache
-def get_registry() -> Registry:
-    """The process-wide registry, built on first use."""
-    return Registry()
+class _Current:
+    """The process-wide registry: built on first use, once however many threads ask at the
+    same moment (under a lock), and built again when the installed rules change —
+    ``kuaiji rules update`` in this or any other process sharing the cache folder rewrites
+    the folder's ``generation`` file (:func:`bump_generation`), whose stat is looked at on
+    every call (one ``stat``). Readers get the old registry or the new one, never a
+    half-built one."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._held: tuple[object, Registry] | None = None
+
+    def __call__(self) -> Registry:
+        stamp = _rules_stamp()
+        held = self._held
+        if held is not None and held[0] == stamp:
+            return held[1]
+        with self._lock:
+            held = self._held
+            if held is None or held[0] != stamp:
+                if held is not None:  # the rules changed: every plugin reads its data again
+                    from kuaiji.registry.data import PluginData
+
+                    for data in PluginData.every().values():
+                        data.reload()
+                held = self._held = (stamp, Registry())
+            return held[1]
+
+    def built(self) -> Registry | None:
+        """The registry if one is built (never builds one)."""
+        held = self._held
+        return held[1] if held is not None else None
+
+    def reload(self) -> Registry:
+        """Build the registry again now (new plugins installed, data edited by hand)."""
+        with self._lock:
+            self._held = None
+        return self()
+
+    def cache_clear(self) -> None:
+        """Forget the registry; the next call builds a new one."""
+        with self._lock:
+            self._held = None
+
+
+GENERATION = "generation"  # in the rules cache folder: rewritten by every rules update
+
+
+def _rules_stamp() -> object:
+    from kuaiji.io import cache
+
+    return cache.stamp(cache.cache_dir() / GENERATION)
+
+
+def bump_generation() -> None:
+    """Tell every process sharing the rules cache folder that the installed rules changed
+    (a new file renamed over ``generation``: its inode and times change)."""
+    import tempfile
+
+    from kuaiji.io import cache
+
+    folder = cache.cache_dir()
+    folder.mkdir(mode=0o700, parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=folder, prefix=".generation-")
+    with os.fdopen(fd, "w", encoding="utf-8") as handle:
+        handle.write(f"{time.time_ns()}\n")
+    Path(tmp).replace(folder / GENERATION)
+
+
+get_registry = _Current()
+"""``get_registry()``: the process-wide :class:`Registry`; ``get_registry.reload()`` builds it
+again at once."""

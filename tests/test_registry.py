@@ -1,0 +1,60 @@
+"""The process-wide registry (kuaiji.registry.manager.get_registry): built once however many
+threads ask, rebuilt when the installed rules change in any process, swapped whole."""
+
+from __future__ import annotations
+
+import threading
+from pathlib import Path
+
+import pytest
+
+from kuaiji.registry import manager
+
+
+@pytest.fixture
+def fresh(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    rules = tmp_path / "rules"
+    rules.mkdir(mode=0o700)
+    monkeypatch.setenv("KUAIJI_CACHE_DIR", str(rules))
+    monkeypatch.setenv("KUAIJI_NATIONAL_ONLY", "1")
+    manager.get_registry.cache_clear()
+    yield rules
+    manager.get_registry.cache_clear()
+
+
+def test_racing_threads_build_it_once(fresh: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    built: list[int] = []
+    real = manager.Registry
+
+    class Counted(real):  # type: ignore[misc,valid-type]
+        def __init__(self) -> None:
+            built.append(1)
+            super().__init__()
+
+    monkeypatch.setattr(manager, "Registry", Counted)
+    start = threading.Barrier(8)
+    got: list[object] = []
+
+    def ask() -> None:
+        start.wait()
+        got.append(manager.get_registry())
+
+    threads = [threading.Thread(target=ask) for _ in range(8)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert len(built) == 1 and len({id(r) for r in got}) == 1
+
+
+def test_a_rules_update_in_any_process_is_picked_up(fresh: Path) -> None:
+    first = manager.get_registry()
+    assert manager.get_registry() is first
+    manager.bump_generation()  # what `kuaiji rules update` does, in whichever process
+    second = manager.get_registry()
+    assert second is not first and manager.get_registry() is second
+
+
+def test_reload_builds_it_again_now(fresh: Path) -> None:
+    first = manager.get_registry()
+    assert manager.get_registry.reload() is not first
