@@ -58,3 +58,20 @@ def test_a_rules_update_in_any_process_is_picked_up(fresh: Path) -> None:
 def test_reload_builds_it_again_now(fresh: Path) -> None:
     first = manager.get_registry()
     assert manager.get_registry.reload() is not first
+
+
+def test_schedule_views_stay_bounded_whatever_is_asked(
+    fresh: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from kuaiji.model.results import ExamLevel
+    from kuaiji.registry import schedules
+
+    monkeypatch.setattr(schedules, "MAX_VIEWS", 5)
+    registry = manager.get_registry()
+    asked = 0
+    for code in ("110105", "310104", "440106", "120101", "650102"):
+        for year in (2024, 2025, 2026):
+            for level in ExamLevel:
+                schedules.schedule_view(registry, registry.resolve(code), level, year)
+                asked += 1
+    assert asked == 30 and len(registry.views) == 5

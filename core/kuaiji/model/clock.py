@@ -134,7 +134,7 @@ class WorkdayAnswer:
         )
 
 
-@functools.cache
+@functools.lru_cache(maxsize=8192)  # bounded: about 22 years of days
 def is_workday(day: dt.date) -> tuple[bool, bool]:
     """Whether ``day`` is a working day in mainland China, and whether that was assumed.
 

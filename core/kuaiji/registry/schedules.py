@@ -19,6 +19,8 @@ from kuaiji.model.results import (
 from kuaiji.registry.manager import Registry
 from kuaiji.schedule import projection
 
+MAX_VIEWS = 4096  # schedule views kept per registry (chains × levels × years in use)
+
 
 def data_year_for(registry: Registry, level: ExamLevel, year: int) -> int | None:
     """The year whose dates stand for ``year``: itself when published, else the last
@@ -74,7 +76,10 @@ def schedule_view(registry: Registry, region: Region, level: ExamLevel, year: in
     key = (tuple(j.code for j in region.chain), level, year)
     view = registry.views.get(key)
     if view is None:
-        view = registry.views[key] = _schedule_view(registry, region, level, year)
+        view = _schedule_view(registry, region, level, year)
+        if len(registry.views) >= MAX_VIEWS:  # bounded: a service may be asked any year
+            registry.views.pop(next(iter(registry.views)))
+        registry.views[key] = view
     return view
 
 
