@@ -171,7 +171,7 @@ def test_same_json_whatever_the_machine_time_zone(tmp_path: Path) -> None:
     }
     assert len(set(outputs.values())) == 1
     report = json.loads(outputs["UTC"])
-    assert report["at"] == "2026-06-20T10:00+08:00"
+    assert report["at"] == "2026-06-20T10:00:00+08:00"
     assert all(s["closes"] is None or s["closes"].endswith("+08:00") for s in report["steps"])
 
 
@@ -187,7 +187,7 @@ def test_an_offset_in_at_is_honoured() -> None:
         "2026-06-20T02:00+00:00",
         "--json",
     )
-    assert json.loads(utc.stdout)["at"] == "2026-06-20T10:00+08:00"
+    assert json.loads(utc.stdout)["at"] == "2026-06-20T10:00:00+08:00"
 
 
 def test_personal_data_is_masked_unless_asked() -> None:

@@ -38,7 +38,7 @@ def test_at_without_offset_is_beijing_time() -> None:
 def test_at_with_offset_is_converted_to_beijing_time() -> None:
     at = clock.parse_at("2024-06-28T02:00Z")
     assert at == bj("2024-06-28 10:00")
-    assert clock.iso(at) == "2024-06-28T10:00+08:00"
+    assert clock.iso(at) == "2024-06-28T10:00:00+08:00"
 
 
 def test_bad_at_names_the_option() -> None:

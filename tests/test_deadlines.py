@@ -79,7 +79,7 @@ def test_xinjiang_review_is_listed_at_its_latest_safe_start(full: Registry) -> N
     assert review.lead is not None and review.moment == bj("2024-06-28 12:00")
     assert review.event.closes == bj("2024-07-02 12:00")
     row = review.to_dict(table.at)
-    assert row["latest_start"] == "2024-06-28T12:00+08:00" and row["plugin"] == "xinjiang"
+    assert row["latest_start"] == "2024-06-28T12:00:00+08:00" and row["plugin"] == "xinjiang"
 
 
 def test_shanghai_phases_and_the_2400_end(full: Registry) -> None:

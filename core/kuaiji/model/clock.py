@@ -83,7 +83,8 @@ def parse_at(text: str) -> dt.datetime:
 
 
 def iso(moment: dt.datetime | None) -> str | None:
-    """ISO 8601 in Beijing time (``+08:00``), to the minute; None stays None."""
+    """RFC 3339 in Beijing time (``2026-07-02T12:00:00+08:00``: with seconds, as Go's
+    ``time.RFC3339`` and Java's ``Instant.parse`` require); None stays None."""
     if moment is None:
         return None
     return _iso(moment)
@@ -92,7 +93,7 @@ def iso(moment: dt.datetime | None) -> str | None:
 @functools.lru_cache(maxsize=4096)
 def _iso(moment: dt.datetime) -> str:
     # Deadlines come from the data: the same few moments are formatted a million times.
-    return moment.astimezone(SHANGHAI).isoformat(timespec="minutes")
+    return moment.astimezone(SHANGHAI).isoformat(timespec="seconds")
 
 
 def human(moment: dt.datetime) -> str:
