@@ -1040,5 +1040,7 @@ if __name__ == "__main__":  # pragma: no cover
 
 
 from kuaiji_cli.rules import rules  # noqa: E402 (the group lives in its own module)
+from kuaiji_cli.serve import serve  # noqa: E402
 
 main.add_command(rules)
+main.add_command(serve)

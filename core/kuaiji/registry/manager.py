@@ -715,6 +715,15 @@ def _rules_stamp() -> object:
     return cache.stamp(cache.cache_dir() / GENERATION)
 
 
+def generation() -> str | None:
+    """The installed rules' generation (a token that changes with every rules update; None
+    before the first), as a service reports it."""
+    stamp = _rules_stamp()
+    if not isinstance(stamp, tuple) or len(stamp) < 3 or stamp[1] is None:
+        return None
+    return f"{stamp[2]}-{stamp[-1]}"
+
+
 def bump_generation() -> None:
     """Tell every process sharing the rules cache folder that the installed rules changed
     (a new file renamed over ``generation``: its inode and times change)."""

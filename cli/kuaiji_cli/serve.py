@@ -1,0 +1,39 @@
+"""``kuaiji serve``: the HTTP API (the kuaiji-server distribution), on this machine."""
+
+from __future__ import annotations
+
+import click
+
+from kuaiji_cli.common import fail
+
+
+@click.command()
+@click.option(
+    "--host", default="127.0.0.1", show_default=True, help="监听的地址 / address to listen on."
+)
+@click.option(
+    "--port", default=8000, show_default=True, type=click.IntRange(1, 65535), help="端口 / port."
+)
+@click.option(
+    "--workers", default=1, show_default=True, type=click.IntRange(1, 64),
+    help="工作进程数（每个 CPU 一个为宜）/ worker processes.",
+)  # fmt: skip
+def serve(host: str, port: int, workers: int) -> None:
+    """启动 HTTP 接口（及网页），直到 Ctrl-C / start the HTTP API.
+
+    \b
+    接口说明：http://HOST:PORT/docs 与 /openapi.json；无需数据库，无状态。
+    """
+    try:
+        from kuaiji_server import serve as run
+    except ImportError:
+        fail(
+            "没有安装 kuaiji-server：pip install kuaiji-server（在代码仓库中：pip install -e ./server）",
+            2,
+        )
+        return
+    shown = f"[{host}]" if ":" in host else host
+    click.echo(
+        f"kuaiji 接口已启动：http://{shown}:{port}/docs （{workers} 个工作进程；Ctrl-C 停止）"
+    )
+    run(host=host, port=port, workers=workers)
