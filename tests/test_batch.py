@@ -230,7 +230,11 @@ def test_a_folder_of_files_and_stdin(tmp_path: Path) -> None:
     (folder / "c-broken.json").write_text("{", encoding="utf-8")
     result = kuaiji("precheck", "--batch", str(folder), *ARGS, env=ALL)
     got = [json.loads(line) for line in result.stdout.splitlines()]
-    assert [r["record"] for r in got] == ["a-first.json", "b-second.json", "c-broken.json"]
+    assert [r["record"] for r in got] == [
+        "file 1: a-first.json",
+        "file 2: b-second.json",
+        "file 3: c-broken.json",
+    ]
     assert [r["verdict"] for r in got] == ["ready", "ready", "error"]
     assert "共 3 条" in result.stderr  # the summary goes to stderr when results go to stdout
 

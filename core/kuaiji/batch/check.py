@@ -17,6 +17,7 @@ from kuaiji.batch.columns import csv_record
 from kuaiji.batch.inputs import span_items
 from kuaiji.batch.options import (
     ROW_ERROR,
+    UNREADABLE,
     VERDICT_ZH,
     Item,
     Options,
@@ -27,7 +28,7 @@ from kuaiji.batch.options import (
     Task,
     produced_by,
 )
-from kuaiji.batch.output import record_zh, render, table_cells, table_line
+from kuaiji.batch.output import record_zh, render, shown_label, table_cells, table_line
 from kuaiji.errors import InputError, KuaijiError
 from kuaiji.io.masking import mask_id, mask_name, mask_phone
 from kuaiji.model import clock
@@ -88,9 +89,11 @@ def check_item(
     fault the core did not foresee) makes an ``error`` result for it alone: records in =
     records out."""
     produced = produced or produced_by(registry)
+    if item.label.startswith("file "):  # a file name often holds a name and an ID number
+        item = item._replace(label=shown_label(item.label, options.show_personal_data))
     try:
         return _check_item(item, options, registry, produced)
-    except Exception as exc:
+    except Exception as exc:  # MemoryError and RecursionError too: this record's, alone
         message = f"内部错误（{type(exc).__name__}），这条记录未能检查；请把这条记录报告给 kuaiji"
         return _error(item, options, message, None, produced)
 
@@ -106,16 +109,21 @@ def _check_item(item: Item, options: Options, registry: Any, produced: Produced)
                 raise InputError.single("", problem)
             raw = csv_record(raw)
         else:
-            if item.payload.startswith("\x00unreadable"):
-                raise InputError.single(
-                    "", item.payload.partition(": ")[2], "把文件另存为 UTF-8 编码的 JSON"
-                )
+            if item.payload.startswith(UNREADABLE):
+                message, _, fix = item.payload[len(UNREADABLE) :].partition("\x00")
+                raise InputError.single("", message, fix or None)
             try:
                 raw = json.loads(item.payload)
-            except ValueError as exc:
+            except json.JSONDecodeError as exc:
+                from kuaiji.io.convert import json_message
+
                 raise InputError.single(
-                    "", f"不是有效的 JSON（{exc.args[0].split(':')[0]}）", "改正这一行的 JSON 语法"
+                    "", f"不是有效的 JSON（{json_message(exc)}）", "改正这一行的 JSON 语法"
                 ) from None
+            except ValueError:  # an integer of more than 4,300 digits
+                from kuaiji.io.convert import HUGE_INTEGER
+
+                raise InputError.single("", *HUGE_INTEGER) from None
             except RecursionError:
                 raise InputError.single("", "JSON 嵌套太深", "减少嵌套层次") from None
         candidate = engine.candidate_from_dict(raw)

@@ -15,7 +15,15 @@ from typing import Any
 
 import attrs
 
-from kuaiji.batch.options import ENCODING_ZH, MAX_CELL, RESAVE, ROW_ERROR, Item
+from kuaiji.batch.options import (
+    ENCODING_ZH,
+    MAX_CELL,
+    MAX_LINE,
+    RESAVE,
+    ROW_ERROR,
+    TOO_LONG_CELL,
+    Item,
+)
 from kuaiji.errors import InputError, Problem
 
 # --- spreadsheet columns ---
@@ -340,13 +348,16 @@ def csv_cell(path: str, value: str) -> str:
 
 
 def csv_items(lines: Iterable[str], base_dir: str, encoding: str) -> _Table:
-    """The records of a CSV (its header read now, so that bad columns fail at once)."""
+    """The records of a CSV (its header read now, so that bad columns fail at once). A row
+    that cannot be read — a cell over :data:`MAX_CELL` characters, a line over
+    :data:`MAX_LINE` bytes (:data:`TOO_LONG_CELL` stands for it), bytes of another
+    encoding — is that row's error; the rows before and after it are read as usual."""
     csv.field_size_limit(MAX_CELL)
     reader = csv.reader(lines)
 
-    def numbered(problem: str, fix: str) -> Iterator[tuple[int, Sequence[Any]]]:
-        """Rows with the line each starts on (a cell may hold line breaks); a broken row
-        stops the reading with ``problem`` (``{line}`` and ``{error}`` filled in)."""
+    def numbered() -> Iterator[tuple[int, Sequence[Any] | str]]:
+        """Rows with the line each starts on (a cell may hold line breaks); a row the
+        reader refuses is the reason, in Chinese."""
         while True:
             number = reader.line_num + 1
             try:
@@ -354,11 +365,19 @@ def csv_items(lines: Iterable[str], base_dir: str, encoding: str) -> _Table:
             except StopIteration:
                 return
             except csv.Error as exc:
-                message = problem.format(line=number, error=exc)
-                raise InputError.single("--batch", message, fix) from None
+                yield number, _csv_problem(exc)
+                continue
             yield number, row
 
-    found = find_header(numbered("CSV 表头无法读取：{error}", "检查文件开头的几行"))
+    def header_rows() -> Iterator[tuple[int, Sequence[Any]]]:
+        for number, row in numbered():
+            if isinstance(row, str):
+                raise InputError.single(
+                    "--batch", f"CSV 表头无法读取（第 {number} 行）：{row}", "检查文件开头的几行"
+                )
+            yield number, row
+
+    found = find_header(header_rows())
     if found is None:
         return _Table(iter(()), ())
     number, header = found
@@ -369,17 +388,33 @@ def csv_items(lines: Iterable[str], base_dir: str, encoding: str) -> _Table:
     columns = map_columns(header)
     notes = [f"按 {ENCODING_ZH[encoding]} 编码读取", *header_notes(number, columns)]
     bad = f"这一行有不是 {ENCODING_ZH[encoding]} 的字节，无法读取：请把整个文件{RESAVE}"
+    long_line = f"这一行超过 {MAX_LINE >> 20} MB，没有读取：请改正或删去这一行"
 
     def items() -> Iterator[Item]:
-        for row_number, row in numbered("第 {line} 行：{error}", "从这一行起改正这个 CSV"):
-            if _SURROGATE.search("".join(row)) is not None:  # bytes of another encoding
-                yield Item(f"row {row_number}", {ROW_ERROR: bad}, base_dir)
+        for row_number, row in numbered():
+            label = f"row {row_number}"
+            if isinstance(row, str):
+                yield Item(label, {ROW_ERROR: row}, base_dir)
                 continue
-            item = row_item(f"row {row_number}", row, columns, base_dir, csv_cell)
+            joined = "".join(row)
+            if "\x00" in joined and TOO_LONG_CELL in joined:
+                yield Item(label, {ROW_ERROR: long_line}, base_dir)
+                continue
+            if _SURROGATE.search(joined) is not None:  # bytes of another encoding
+                yield Item(label, {ROW_ERROR: bad}, base_dir)
+                continue
+            item = row_item(label, row, columns, base_dir, csv_cell)
             if item is not None:
                 yield item
 
     return _Table(items(), tuple(notes))
+
+
+def _csv_problem(exc: csv.Error) -> str:
+    """Why the csv module refused a row, in Chinese."""
+    if "field larger than field limit" in str(exc):
+        return f"这一行有一格超过 {MAX_CELL:,} 个字符，没有读取：请改正或删去这一格"
+    return f"这一行不是有效的 CSV（{type(exc).__name__}），没有读取：请改正这一行"
 
 
 # --- CSV columns ---

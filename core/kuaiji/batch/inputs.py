@@ -7,8 +7,10 @@ import datetime as dt
 import functools
 import itertools
 import math
+import stat
 import sys
 import types
+import typing
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import IO, Any
@@ -28,8 +30,22 @@ from kuaiji.batch.columns import (
     map_columns,
     row_item,
 )
-from kuaiji.batch.options import NOT_UTF8, RESAVE, SAMPLE, Item, Span, Task
+from kuaiji.batch.options import (
+    LINE_TOO_LONG,
+    MAX_CELL,
+    MAX_LINE,
+    MAX_RECORD,
+    NOT_UTF8,
+    RECORD_TOO_LONG,
+    RESAVE,
+    ROW_ERROR,
+    SAMPLE,
+    Item,
+    Span,
+    Task,
+)
 from kuaiji.errors import InputError
+from kuaiji.io.masking import printable
 
 
 @attrs.frozen
@@ -51,22 +67,34 @@ def open_input(source: str) -> Input:
         return _stdin_input()
     path = Path(source)
     if path.is_dir():
-        files = sorted(p for p in path.iterdir() if p.suffix.lower() == ".json" and p.is_file())
+        # Every .json entry but a folder is a record, labelled by its place and name
+        # ("file 3: 王芳.json", masked when shown); a FIFO or a device among them is that
+        # record's error, never read.
+        files = sorted(p for p in path.iterdir() if p.suffix.lower() == ".json" and not p.is_dir())
         done = [0]
 
         def folder() -> Iterator[Item]:
-            for file in files:
+            for number, file in enumerate(files, 1):
                 done[0] += 1
-                yield Item(file.name, _read_text(file), str(path))
+                yield Item(f"file {number}: {file.name}", _read_json(file), str(path))
 
         return Input(
             lambda size: chunks(folder(), size), lambda: done[0] / len(files) if files else 1.0
         )
-    if not path.is_file():
+    shown = printable(source)
+    try:
+        mode = path.stat().st_mode
+    except (OSError, ValueError):
         raise InputError.single(
             "--batch",
-            f"找不到文件或文件夹 {source!r}",
+            f"找不到文件或文件夹“{shown}”",
             "给出 .jsonl、.csv 或 .xlsx 文件、装有 .json 文件的文件夹，或用 - 表示标准输入",
+        ) from None
+    if not stat.S_ISREG(mode):  # /dev/zero, a FIFO, a socket: refused before reading
+        raise InputError.single(
+            "--batch",
+            f"“{shown}”不是普通文件（是设备、管道或套接字），没有读取",
+            "给出 .jsonl、.csv 或 .xlsx 文件；从管道读取请用 --batch -（标准输入）",
         )
     try:
         with path.open("rb"):
@@ -74,7 +102,7 @@ def open_input(source: str) -> Input:
     except OSError as exc:
         raise InputError.single(
             "--batch",
-            f"无法读取 {source!r}（{exc.strerror or type(exc).__name__}）",
+            f"无法读取“{shown}”（{exc.strerror or type(exc).__name__}）",
             "检查文件权限",
         ) from None
     suffix = path.suffix.lower()
@@ -94,7 +122,7 @@ def open_input(source: str) -> Input:
 
         def single() -> Iterator[Item]:
             done[0] = 1
-            yield Item(path.name, _read_text(path), base)
+            yield Item(f"file 1: {path.name}", _read_json(path), base)
 
         return Input(lambda size: chunks(single(), size), lambda: float(done[0]))
     size = path.stat().st_size or 1
@@ -109,61 +137,106 @@ def open_input(source: str) -> Input:
 
 
 def _stdin_input() -> Input:
+    """Standard input: JSON Lines when the first line that is not blank starts with ``{``
+    or ``[``, else a CSV. Every line is bounded as it is read (a stream with no line end,
+    ``< /dev/zero``, makes one record's error, never fills the memory)."""
     base = str(Path.cwd())
     raw: IO[bytes] | None = getattr(sys.stdin, "buffer", None)
     if raw is None:  # a text stream without bytes underneath (an embedding program's)
         return _stdin_text(base)
-    skipped = b""
+    lines = _bounded(raw, MAX_LINE)
+    blank = 0
     bom = False
-    while True:  # blank lines and a BOM before the first record
-        byte = raw.read(1)
-        if byte == b"\xef":
-            rest = raw.read(2)
-            if rest == b"\xbb\xbf":
-                bom = True
-                continue
-            byte += rest  # a character, not a BOM
-        if not byte or not byte.isspace():
+    first: bytes | None = b""
+    for line in lines:  # blank lines (counted, not kept) and a BOM before the first record
+        if line is not None and line.startswith(b"\xef\xbb\xbf"):
+            bom = True
+            line = line[3:]
+        if line is None or line.strip():
+            first = line
             break
-        skipped += byte
-    head = skipped + byte + (raw.readline() if byte else b"")
-    lines = itertools.chain(head.splitlines(keepends=True), raw)
-    if byte[:1] in (b"{", b"[", b""):
-        reader = _jsonl_items(_utf8_lines(lines), base)
+        blank += 1
+    head = itertools.chain(itertools.repeat(b"\n", blank), [] if first == b"" else [first])
+    everything = itertools.chain(head, lines)
+    if first is None or first.lstrip()[:1] in (b"{", b"[", b""):
+        reader = _jsonl_items(_utf8_lines(everything), base)
         return Input(lambda size: chunks(reader, size), lambda: None)
-    if head.startswith(b"PK\x03\x04"):
+    if first.startswith(b"PK\x03\x04"):
         raise InputError.single(
             "--batch",
             "标准输入是 .xlsx 之类的压缩文件，不能从标准输入读取",
             "把 .xlsx 的文件路径直接交给 --batch",
         )
-    sample = list(_sample_lines(lines))
-    encoding = _detect(sample, bom=bom)
-    decoded = _decoded(itertools.chain(sample, lines), encoding)
+    sample = list(_sample_lines(everything))
+    encoding = _detect([line for line in sample if line is not None], bom=bom)
+    decoded = _decoded(itertools.chain(sample, everything), encoding)
     reader = csv_items(decoded, base, encoding)
     return Input(lambda size: chunks(reader, size), lambda: None, reader.notes)
 
 
 def _stdin_text(base: str) -> Input:
     stream = sys.stdin
-    skipped = ""
-    while (char := stream.read(1)) and (char.isspace() or char == "\ufeff"):
-        skipped += char  # blank lines and a BOM before the first record
-    head = skipped + char + (stream.readline() if char else "")
-    lines = itertools.chain(head.splitlines(keepends=True), stream)
-    if char in ("{", "[", ""):
-        reader: Iterator[Item] = _jsonl_items(lines, base)
+    lines = _bounded_text(stream, MAX_LINE)
+    blank = 0
+    first: str | None = ""
+    for line in lines:  # blank lines and a BOM before the first record
+        if line is None or line.strip().lstrip("\ufeff"):
+            first = line
+            break
+        blank += 1
+    everything = itertools.chain(
+        itertools.repeat("\n", blank), [first] if first is not None else [None], lines
+    )
+    if first is None or first.lstrip().lstrip("\ufeff")[:1] in ("{", "[", ""):
+        text = (RECORD_TOO_LONG if line is None else line for line in everything)
+        reader: Iterator[Item] = _jsonl_items(text, base)
         return Input(lambda size: chunks(reader, size), lambda: None)
-    table = csv_items(_without_bom(lines), base, "utf-8")
+    table = csv_items(
+        _without_bom(LINE_TOO_LONG if line is None else line for line in everything),
+        base,
+        "utf-8",
+    )
     return Input(lambda size: chunks(table, size), lambda: None, table.notes)
 
 
-def _utf8_lines(lines: Iterable[bytes]) -> Iterator[str]:
+class _Lines(typing.Protocol):
+    def readline(self, size: int = -1, /) -> bytes: ...
+
+
+def _bounded(stream: _Lines, limit: int) -> Iterator[bytes | None]:
+    """The lines of ``stream``, each at most ``limit`` bytes (and its line end); a longer
+    line is read past in pieces, never held whole, and None stands in its place."""
+    while line := stream.readline(limit + 1):
+        if len(line) > limit and not line.endswith(b"\n"):
+            while (rest := stream.readline(1 << 20)) and not rest.endswith(b"\n"):
+                pass
+            yield None
+        else:
+            yield line
+
+
+def _bounded_text(stream: IO[str], limit: int) -> Iterator[str | None]:
+    """:func:`_bounded` for a text stream (characters)."""
+    while line := stream.readline(limit + 1):
+        if len(line) > limit and not line.endswith("\n"):
+            while (rest := stream.readline(1 << 20)) and not rest.endswith("\n"):
+                pass
+            yield None
+        else:
+            yield line
+
+
+def _utf8_lines(lines: Iterable[bytes | None]) -> Iterator[str]:
+    """JSON Lines as text: a line that is not UTF-8 or longer than one candidate may be
+    (:data:`MAX_RECORD`) is kept as that record's error, never guessed at."""
     for line in lines:
+        if line is None or len(line) > MAX_RECORD + 2:  # + its line end
+            yield RECORD_TOO_LONG
+            continue
         try:
             yield line.decode("utf-8")
         except UnicodeDecodeError:
-            yield NOT_UTF8  # kept as a record that cannot be read, never guessed at
+            yield NOT_UTF8
 
 
 def _spans(path: Path, lines_per_span: int, base_dir: str) -> Iterator[Span]:
@@ -197,7 +270,12 @@ def _utf8(raw: bytes) -> str | None:
         return None
 
 
+_SPAN_READ = 64 << 20  # a span up to this size is read at once (500 lines of 128 KB)
+
+
 def span_items(span: Span) -> list[Item]:
+    if span.end - span.start > _SPAN_READ:  # lines over a megabyte: read one by one
+        return _span_lines(span)
     with open(span.path, "rb") as handle:  # noqa: PTH123 - a worker reads its own range
         handle.seek(span.start)
         data = handle.read(span.end - span.start)
@@ -211,11 +289,43 @@ def span_items(span: Span) -> list[Item]:
             # Kept as a record that cannot be read (e.g. a GBK line), never guessed at.
             items.append(Item(f"line {number}", NOT_UTF8, span.base_dir))
             continue
+        if len(line) > MAX_RECORD // 4 and len(line.encode("utf-8")) > MAX_RECORD + 1:
+            items.append(Item(f"line {number}", RECORD_TOO_LONG, span.base_dir))
+            continue
         if number == 1:
             line = line.lstrip("\ufeff")
         if line.strip():
             items.append(Item(f"line {number}", line, span.base_dir))
     return items
+
+
+def _span_lines(span: Span) -> list[Item]:
+    """:func:`span_items` for a span with lines too long to hold: each line is read up to
+    :data:`MAX_RECORD` bytes, and a longer one is that record's error."""
+    items = []
+    with open(span.path, "rb") as handle:  # noqa: PTH123 - a worker reads its own range
+        handle.seek(span.start)
+        lines = _bounded(_Range(handle, span.end - span.start), MAX_RECORD)
+        for number, raw in enumerate(lines, span.first_line):
+            (line,) = _utf8_lines([raw])
+            if number == 1:
+                line = line.lstrip("\ufeff")
+            if line.strip():
+                items.append(Item(f"line {number}", line, span.base_dir))
+    return items
+
+
+class _Range:
+    """The next ``left`` bytes of a binary file, read by lines (``readline(size)`` only)."""
+
+    def __init__(self, handle: IO[bytes], left: int) -> None:
+        self.handle = handle
+        self.left = left
+
+    def readline(self, size: int = -1) -> bytes:
+        line = self.handle.readline(min(size, self.left) if size >= 0 else self.left)
+        self.left -= len(line)
+        return line
 
 
 def _closing(items: Iterator[Item], handle: Any) -> Iterator[Item]:
@@ -225,11 +335,22 @@ def _closing(items: Iterator[Item], handle: Any) -> Iterator[Item]:
         handle.close()
 
 
-def _read_text(path: Path) -> str:
+def _read_json(path: Path) -> str | dict[str, str]:
+    """A candidate file of a folder: its text, or (a row error) why it is not read: a
+    device or a FIFO, a file over :data:`MAX_RECORD`, bytes that are not UTF-8."""
+    from kuaiji.io.convert import FileTooLarge, NotRegularFile, read_bounded
+
     try:
-        return path.read_text(encoding="utf-8-sig")
-    except (OSError, UnicodeDecodeError) as exc:
-        return f"\x00unreadable: 无法读取（{type(exc).__name__}）"
+        return read_bounded(path, MAX_RECORD).decode("utf-8-sig")
+    except NotRegularFile:
+        problem = "这不是普通文件（是设备、管道或套接字），没有读取：请把它移出这个文件夹"
+    except FileTooLarge:
+        problem = "文件超过 1 MB 的上限，不像一位考生的文件，没有读取：一个文件只写一位考生"
+    except UnicodeDecodeError:
+        problem = "文件不是 UTF-8 文本：请把文件另存为 UTF-8 编码的 JSON"
+    except (OSError, ValueError) as exc:
+        problem = f"无法读取（{type(exc).__name__}）：检查这个文件的权限"
+    return {ROW_ERROR: problem}
 
 
 def _without_bom(lines: Iterable[str]) -> Iterator[str]:
@@ -258,7 +379,7 @@ def _csv_input(path: Path, base: str) -> Input:
             lines.pop()  # a line cut by the sample's end
         encoding = _detect(lines, bom=head.startswith(b"\xef\xbb\xbf"))
         raw.seek(0)
-        reader = csv_items(_decoded(raw, encoding), base, encoding)
+        reader = csv_items(_decoded(_bounded(raw, MAX_LINE), encoding), base, encoding)
     except BaseException:
         raw.close()
         raise
@@ -273,12 +394,12 @@ def _csv_input(path: Path, base: str) -> Input:
     return Input(lambda count: chunks(items, count), fraction, reader.notes)
 
 
-def _sample_lines(lines: Iterator[bytes]) -> Iterator[bytes]:
+def _sample_lines(lines: Iterator[bytes | None]) -> Iterator[bytes | None]:
     """The first lines of a stream, up to :data:`SAMPLE` bytes (the rest stays unread)."""
     size = 0
     for line in lines:
         yield line
-        size += len(line)
+        size += MAX_LINE if line is None else len(line)
         if size >= SAMPLE:
             return
 
@@ -324,10 +445,14 @@ def _detect(lines: Sequence[bytes], *, bom: bool) -> str:
     )
 
 
-def _decoded(lines: Iterable[bytes], encoding: str) -> Iterator[str]:
+def _decoded(lines: Iterable[bytes | None], encoding: str) -> Iterator[str]:
     """Text lines; bytes that are not ``encoding`` become surrogates, and their row an error
-    (never a crash). A line end is a ``\\n`` byte in UTF-8 and in GB18030 alike."""
+    (never a crash); a line too long to read (None) becomes :data:`LINE_TOO_LONG`, and its
+    row an error. A line end is a ``\\n`` byte in UTF-8 and in GB18030 alike."""
     for number, line in enumerate(lines):
+        if line is None:
+            yield LINE_TOO_LONG
+            continue
         text = line.decode(encoding, "surrogateescape")
         yield text.lstrip("\ufeff") if number == 0 else text
 
@@ -418,6 +543,8 @@ def _xlsx_cell(path: str, value: Any, types_: dict[str, Any]) -> str | None:
             f"{column_name(path)}是 Excel 的错误值 {value}（公式出错）：请改正这个单元格"
         )
     if isinstance(value, str):
+        if len(value) > MAX_CELL:  # Excel holds 32,767 characters; a crafted file more
+            raise RowProblem(f"{column_name(path)}超过 {MAX_CELL:,} 个字符：请改正这个单元格")
         return csv_cell(path, value)
     tp = types_.get(path)
     if isinstance(value, bool):

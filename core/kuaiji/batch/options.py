@@ -14,11 +14,18 @@ import attrs
 from kuaiji.model.results import ExamLevel
 
 CHUNK = 500  # records per task: ~0.6 MB of results each (findings carry action, url, source)
-NOT_UTF8 = "\x00unreadable: 这一行不是 UTF-8 文本"  # a JSON line or file that is not UTF-8
+# A record that cannot be read: UNREADABLE, the message, NUL, the fix (Chinese).
+UNREADABLE = "\x00unreadable: "
+NOT_UTF8 = UNREADABLE + "这一行不是 UTF-8 文本\x00把文件另存为 UTF-8 编码的 JSON"
+RECORD_TOO_LONG = UNREADABLE + "这一行超过 1 MB，不像一位考生的记录，没有读取\x00改正或删去这一行"
+TOO_LONG_CELL = "\x00kuaiji: line too long\x00"  # a CSV cell standing for a line over MAX_LINE
+LINE_TOO_LONG = TOO_LONG_CELL + "\n"
 ROW_ERROR = "\x00error"  # in a spreadsheet row: what made it unreadable (Chinese)
 FORMATS = ("jsonl", "csv", "xlsx")
 PERSONAL = ("name", "id_number", "phone")
-MAX_CELL = 1 << 20  # characters in one CSV cell
+MAX_CELL = 1 << 20  # characters in one CSV cell; a larger cell is its row's error
+MAX_LINE = 4 << 20  # bytes of one CSV line (a cell of MAX_CELL Chinese characters fits)
+MAX_RECORD = 1 << 20  # bytes of one JSON candidate: a JSON Lines line, a file of a folder
 XLSX_MAX_CELL = 32767  # characters Excel keeps in a cell
 XLSX_MAX_ROWS = 1048576  # rows of an Excel sheet
 SAMPLE = 4 << 20  # bytes of a CSV read to tell its encoding

@@ -27,6 +27,7 @@ from kuaiji.batch.options import (
     Produced,
     Summary,
 )
+from kuaiji.io.masking import printable
 from kuaiji.model import clock
 
 _LINE_BREAKS = ("\x85", "\u2028", "\u2029", "\x0b", "\x0c", "\x1c", "\x1d", "\x1e")
@@ -58,12 +59,28 @@ def _is_utf8(text: str) -> bool:
 
 
 _RECORD = re.compile(r"(?:line|row) ([0-9]+)")
+_FILE = re.compile(r"file ([0-9]+): (.*)", re.DOTALL)
 
 
 def record_zh(label: str) -> str:
-    """``row 3`` → ``第 3 行``; a file name stays."""
+    """``row 3`` → ``第 3 行``; ``file 3: 王*.json`` → ``文件 3（王*.json）``."""
     found = _RECORD.fullmatch(label)
-    return f"第 {found.group(1)} 行" if found else label
+    if found:
+        return f"第 {found.group(1)} 行"
+    file = _FILE.fullmatch(label)
+    return f"文件 {file.group(1)}（{file.group(2)}）" if file else label
+
+
+def shown_label(label: str, show_personal_data: bool = False) -> str:
+    """A record's label as output shows it: a file's name (``file 3: 欧阳娜娜-4401….json``)
+    masked like other personal data (``file 3: 欧***-440***********0310.json``) unless
+    asked not to; a line or a row as it is."""
+    file = _FILE.fullmatch(label)
+    if file is None or show_personal_data:
+        return label
+    from kuaiji.io.masking import mask_file_name
+
+    return f"file {file.group(1)}: {mask_file_name(file.group(2))}"
 
 
 def _moment(moment: dt.datetime | None) -> str | None:
@@ -135,12 +152,15 @@ def table_cells(
 
 
 def table_line(cells: list[str | None], options: Options) -> str:
-    """A CSV row, or (xlsx) a JSON array of the cells that the parent writes to the sheet."""
+    """A CSV row, or (xlsx) a JSON array of the cells that the parent writes to the sheet.
+    A CSV row is often read on a terminal: control characters from data (an ANSI escape, a
+    carriage return, U+202E) are shown as escapes (``\\x1b``), never acted on."""
     if options.output == "xlsx":
         return JSON_ASCII.encode(cells)  # ASCII: no character splits the line
     out = io.StringIO()
     csv.writer(out, lineterminator="\r\n").writerow([_cell(c) for c in cells])
-    return out.getvalue().removesuffix("\r\n").encode("utf-8", "backslashreplace").decode("utf-8")
+    row = out.getvalue().removesuffix("\r\n")
+    return printable(row.encode("utf-8", "backslashreplace").decode("utf-8"))
 
 
 def _cell(value: object) -> str:

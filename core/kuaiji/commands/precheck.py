@@ -50,10 +50,20 @@ def load_candidate(path: str | Path) -> Candidate:
     """Read a candidate JSON file; :class:`InputError` names the file and every bad field.
 
     UTF-8, with or without the BOM Windows Notepad writes. Any other encoding (UTF-16, GBK /
-    GB18030) is one error naming it and how to save the file as UTF-8."""
+    GB18030) is one error naming it and how to save the file as UTF-8. Only a regular file
+    of at most 1 MB is read (``MAX_CANDIDATE_BYTES``): a device such as ``/dev/zero``, a FIFO
+    or a larger file is refused before reading."""
+    from kuaiji.io.convert import (
+        MAX_CANDIDATE_BYTES,
+        FileTooLarge,
+        NotRegularFile,
+        decode_text,
+        read_bounded,
+    )
+
     where = str(path)
     try:
-        raw = Path(path).read_bytes()
+        raw = read_bounded(path, MAX_CANDIDATE_BYTES)
     except FileNotFoundError:
         raise InputError.single(
             "", "找不到这个文件", "检查路径和文件名（可用 kuaiji init 新建考生文件）", source=where
@@ -66,13 +76,42 @@ def load_candidate(path: str | Path) -> Candidate:
         raise InputError.single(
             "", "没有读取这个文件的权限", "检查文件权限", source=where
         ) from None
+    except NotRegularFile:
+        raise InputError.single(
+            "",
+            "这不是普通文件（是设备、管道或套接字），没有读取",
+            "给出考生文件（.json）的路径；从管道读取请用 - 表示标准输入",
+            source=where,
+        ) from None
+    except FileTooLarge as exc:
+        raise InputError.single(
+            "", _too_large(exc.size), "一个考生文件只写一位考生（几 KB）", source=where
+        ) from None
     except OSError as exc:
         raise InputError.single(
             "", f"无法读取文件（{type(exc).__name__}）", "检查路径和磁盘", source=where
         ) from None
-    from kuaiji.io.convert import decode_text
-
     return parse_candidate(decode_text(raw, source=where), source=where)
+
+
+def _too_large(size: int) -> str:
+    """Too large for one candidate (:data:`kuaiji.io.convert.MAX_CANDIDATE_BYTES`, 1 MB)."""
+    if size >= 2 << 20:
+        return f"文件有 {size / (1 << 20):.0f} MB，超过 1 MB 的上限，不像考生文件"
+    return "文件超过 1 MB 的上限，不像考生文件"
+
+
+def read_candidate_text(stream: Any, *, source: str = "<stdin>") -> Candidate:
+    """A candidate from a text stream (standard input): at most 1 MB is read, so that an
+    endless stream (``< /dev/zero``) is refused rather than read until memory runs out."""
+    from kuaiji.io.convert import MAX_CANDIDATE_BYTES
+
+    text = stream.read(MAX_CANDIDATE_BYTES + 1)
+    if len(text) > MAX_CANDIDATE_BYTES:
+        raise InputError.single(
+            "", _too_large(len(text)), "一个考生文件只写一位考生（几 KB）", source=source
+        )
+    return parse_candidate(text, source=source)
 
 
 def parse_candidate(text: str, *, source: str = "<stdin>") -> Candidate:

@@ -21,10 +21,13 @@ from __future__ import annotations
 import codecs
 import datetime as dt
 import enum
+import errno
 import functools
 import json
 import math
+import os
 import re
+import stat
 import types
 import typing
 from collections.abc import Callable, Iterator, Mapping
@@ -90,8 +93,49 @@ def _kind(value: object) -> str:
     return kinds.get(type(value), type(value).__name__)
 
 
+# The commonest Chinese surnames (together about 85 % of people) and the compound ones: a
+# value of 2–4 Han characters that starts with one is taken for a name (a spreadsheet column
+# shifted by one puts names in 性别 or 学历) and described, not shown. A typo of an accepted
+# word (本科生, 女士, 搞定了) rarely starts with one, and is still shown.
+_SURNAMES = frozenset(
+    "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶"
+    "程苏魏吕丁任沈姚卢姜崔钟谭陆汪范金石廖贾夏韦付方白邹孟熊秦邱江尹薛闫段雷侯龙史陶黎贺顾"
+    "毛郝龚邵万钱严覃武戴莫孔向汤欧阿买艾热古"
+)
+_COMPOUND_SURNAMES = (
+    "欧阳",
+    "司马",
+    "上官",
+    "诸葛",
+    "东方",
+    "皇甫",
+    "令狐",
+    "慕容",
+    "公孙",
+    "夏侯",
+    "尉迟",
+    "长孙",
+    "宇文",
+    "司徒",
+    "西门",
+    "南宫",
+    "端木",
+    "独孤",
+)
+_HAN_NAME = re.compile("[\u4e00-\u9fff]{2,4}")
+
+
+def _name_like(value: str) -> bool:
+    text = value.strip().replace("·", "")
+    return _HAN_NAME.fullmatch(text) is not None and (
+        text[0] in _SURNAMES or text.startswith(_COMPOUND_SURNAMES)
+    )
+
+
 def _display(value: object, path: str) -> str:
-    """``value`` quoted when it is harmless to show; otherwise what kind of value it is."""
+    """``value`` quoted when it is harmless to show; otherwise what kind of value it is.
+    Never shown: the values of personal fields, and anything that looks like an ID, permit
+    or phone number, an e-mail address or a name, whatever field it was given in."""
     if not isinstance(value, str):
         return _kind(value)
     leaf = re.sub(r"\[\d+\]$", "", path.rsplit(".", 1)[-1])
@@ -100,10 +144,16 @@ def _display(value: object, path: str) -> str:
         return f"一串含 {digits} 位数字的号码（像证件号码或电话号码，为保护个人信息不在此显示）"
     if leaf in PERSONAL_FIELDS:
         return f"一段 {len(value)} 个字符的文字（个人信息，不在此显示）"
+    if "@" in value:
+        return "一个像电子邮箱的地址（个人信息，不在此显示）"
+    if _name_like(value):
+        return f"一段像姓名的文字（{len(value.strip())} 个字，为保护个人信息不在此显示）"
     if not value.strip():
         return "空白文字"
+    from kuaiji.io.masking import printable
+
     shown = value if len(value) <= _SHOWN_MAX else value[: _SHOWN_MAX - 1] + "…"
-    return f"“{shown}”"
+    return f"“{printable(shown)}”"
 
 
 # --- hooks: the common form first, other spellings after ---
@@ -146,12 +196,15 @@ def _bool(value: Any, _: type) -> bool:
     return truth
 
 
+_INT_MAX = 10**18  # no field of a candidate needs more; beyond, an integer is refused
+
+
 def _int(value: Any, _: type) -> int:
-    if type(value) is int:  # the common case first (bool is a subclass of int: refused below)
+    if type(value) is int and -_INT_MAX < value < _INT_MAX:  # the common case first
         return value
-    if isinstance(value, bool) or not isinstance(value, int):
+    if isinstance(value, bool) or not isinstance(value, int):  # bool: a subclass of int
         raise _Expected("应为整数，现为" + _VALUE, "写成不带引号的整数，如 12", value)
-    return value
+    raise _Expected("整数太大", "写一个普通大小的整数，如 12")
 
 
 _FLOAT_INT = 2**1000  # integers below this convert to a float without overflow
@@ -562,6 +615,11 @@ _JSON_MESSAGES = {
 _FULL_WIDTH = "“”‘’，：｛｝［］"
 
 
+def json_message(exc: json.JSONDecodeError) -> str:
+    """What json says is wrong, in Chinese."""
+    return _JSON_MESSAGES.get(exc.msg, exc.msg)
+
+
 def parse_json(text: str, *, source: str | None = None) -> Any:
     """JSON text (a leading BOM dropped) as Python values; :class:`InputError` in Chinese
     names the line and column, and a full-width mark (，：“”) where one stands."""
@@ -570,7 +628,7 @@ def parse_json(text: str, *, source: str | None = None) -> Any:
     try:
         return json.loads(text)
     except json.JSONDecodeError as exc:
-        message = _JSON_MESSAGES.get(exc.msg, exc.msg)
+        message = json_message(exc)
         at = text[exc.pos] if exc.pos < len(text) else ""
         if at and at in _FULL_WIDTH:
             fix = f'把全角标点 {at} 换成英文半角标点（" , : {{ }} [ ]）'
@@ -580,3 +638,61 @@ def parse_json(text: str, *, source: str | None = None) -> Any:
         raise InputError.single(where, f"JSON 格式有误：{message}", fix, source=source) from None
     except RecursionError:
         raise InputError.single("", "JSON 嵌套太深", "减少嵌套的层数", source=source) from None
+    except ValueError:  # not a JSONDecodeError: an integer beyond Python's 4,300 digits
+        raise InputError.single("", *HUGE_INTEGER, source=source) from None
+
+
+# An integer of more than 4,300 digits (what Python converts from text): refused by json.
+HUGE_INTEGER = (
+    "JSON 中有一个位数过多的整数（超过 4300 位）",
+    "改正这个数：任何字段都用不到这么长的数",
+)
+
+
+# --- reading files: regular files only, of bounded size ---
+
+MAX_CANDIDATE_BYTES = 1 << 20  # a candidate file (the examples are ~1 KB): 1 MB at most
+
+
+class NotRegularFile(OSError):
+    """A device (``/dev/zero``), a FIFO or a socket: never read."""
+
+
+class FileTooLarge(OSError):
+    """A file larger than the bound; ``size`` is its size, or the bytes read past it."""
+
+    def __init__(self, size: int) -> None:
+        super().__init__(f"larger than allowed: {size} bytes")
+        self.size = size
+
+
+def read_bounded(path: str | os.PathLike[str], limit: int) -> bytes:
+    """The bytes of the regular file at ``path``, at most ``limit`` of them. A folder
+    (:class:`IsADirectoryError`), a device, a FIFO or a socket (:class:`NotRegularFile`) is
+    refused before reading, and so is a larger file (:class:`FileTooLarge`): opened without
+    blocking or following a terminal, so that ``/dev/zero`` or a FIFO with no writer never
+    holds the process; read up to ``limit`` + 1 bytes, so that a file still growing cannot
+    pass either. Other errors are the :class:`OSError` of opening or reading."""
+    flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOCTTY", 0)
+    fd = os.open(path, flags | getattr(os, "O_CLOEXEC", 0))
+    try:
+        st = os.fstat(fd)
+        if stat.S_ISDIR(st.st_mode):
+            raise IsADirectoryError(errno.EISDIR, os.strerror(errno.EISDIR), str(path))
+        if not stat.S_ISREG(st.st_mode):
+            raise NotRegularFile(errno.EINVAL, "not a regular file", str(path))
+        if st.st_size > limit:
+            raise FileTooLarge(st.st_size)
+        parts = []
+        size = 0
+        while size <= limit:
+            part = os.read(fd, min(limit + 1 - size, 1 << 20))
+            if not part:
+                break
+            parts.append(part)
+            size += len(part)
+        if size > limit:
+            raise FileTooLarge(size)
+        return b"".join(parts)
+    finally:
+        os.close(fd)

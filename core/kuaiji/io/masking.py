@@ -1,4 +1,5 @@
-"""Masking personal data (names, ID numbers, phones) for every output and log."""
+"""Masking personal data (names, ID and permit numbers, phones) for every output and log, and
+neutralising control characters before text from data reaches a terminal."""
 
 from __future__ import annotations
 
@@ -14,32 +15,72 @@ def mask_name(name: str) -> str:
 
 
 def mask_id(number: str) -> str:
-    """``110105199003072346`` → ``110***********2346``."""
+    """``110105199003072346`` → ``110***********2346``: 7 of 18 characters stay. Any other
+    number (a permit, a passport, an ID typed wrongly, which still holds a birth date)
+    keeps less: at most 2 + 2 characters, and only 1 of fewer than 10."""
     text = number.strip()
     if len(text) == 18:
         return text[:3] + "*" * 11 + text[-4:]
-    # Any other length: a resident ID typed wrongly still holds a birth date, so show less.
     if len(text) >= 10:
         return text[:2] + "*" * (len(text) - 4) + text[-2:]
     return text[:1] + "*" * max(len(text) - 1, 1)
 
 
 def mask_phone(phone: str) -> str:
-    """``13800138000`` → ``138****8000``."""
+    """``13800138000`` → ``138****8000`` (a mainland mobile: 7 of 11 stay, as is usual);
+    any other number keeps at most 2 + 2 characters (``91234567`` → ``91****67``)."""
     text = phone.strip()
-    if len(text) >= 7:
-        return text[:3] + "*" * (len(text) - 7) + text[-4:]
+    if len(text) == 11 and text.isdigit():
+        return text[:3] + "****" + text[-4:]
+    if len(text) >= 8:
+        return text[:2] + "*" * (len(text) - 4) + text[-2:]
     return "*" * len(text)
 
 
-_RESIDENT_ID = re.compile(
-    r"(?<![0-9A-Za-z])([1-9][0-9]{5})([0-9]{8})([0-9]{3}[0-9Xx])(?![0-9A-Za-z])"
-)
-_MOBILE = re.compile(r"(?<![0-9])(1[3-9][0-9])([0-9]{4})([0-9]{4})(?![0-9])")
+# In free text: a token of 7 or more digits, alone or with a letter or two in front (H/M
+# permits to the mainland, passports) and a letter or X behind (ID check digits). Taiwan
+# permits (8 or 10 digits), old 15-digit IDs and IDs typed wrongly are all caught.
+_NUMBER = re.compile(r"(?<![0-9])[A-Za-z]{0,2}[0-9]{7,}[A-Za-z]?(?![0-9])")
+_MOBILE = re.compile(r"1[3-9][0-9]{9}")
+
+
+def _mask_number(match: re.Match[str]) -> str:
+    token = match.group()
+    return mask_phone(token) if _MOBILE.fullmatch(token) else mask_id(token)
 
 
 def scrub_text(text: str) -> str:
-    """Mask anything in free text that looks like a resident ID or a mainland mobile number
-    (for tracebacks and logs, where the fields are not known)."""
-    text = _RESIDENT_ID.sub(lambda m: m.group(1)[:3] + "*" * 11 + m.group(3)[-4:], text)
-    return _MOBILE.sub(lambda m: m.group(1) + "****" + m.group(3), text)
+    """Mask anything in free text that looks like an ID, permit or passport number or a
+    mainland mobile number (for tracebacks, logs and messages, where the fields are not
+    known): masked as :func:`mask_id` and :func:`mask_phone` mask them."""
+    return _NUMBER.sub(_mask_number, text)
+
+
+# Han characters: names in file names are masked to their first character.
+_HAN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0003134f]{2,}")
+
+
+def mask_file_name(name: str) -> str:
+    """A file name as a label: numbers masked as :func:`scrub_text` does, and every run of
+    Han characters (a name, often) cut to its first character:
+    ``欧阳娜娜-440106198705210310.json`` → ``欧***-440***********0310.json``."""
+    return _HAN.sub(lambda m: mask_name(m.group()), scrub_text(name))
+
+
+# What a terminal would act on rather than show: C0 controls but tab and line feed (ESC
+# starts ANSI sequences; CR and BS move back over a line), DEL, C1 controls (CSI), and the
+# Unicode bidirectional controls that reorder what is shown (U+202E and kin).
+_UNSAFE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+
+
+def _escaped(match: re.Match[str]) -> str:
+    code = ord(match.group())
+    return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
+
+
+def printable(text: str) -> str:
+    """``text`` safe to print on a terminal: control and bidirectional characters shown as
+    escapes (``\\x1b``, ``\\u202e``) instead of acting; line feeds and tabs stay."""
+    if _UNSAFE.search(text) is None:
+        return text
+    return _UNSAFE.sub(_escaped, text)
