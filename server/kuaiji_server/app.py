@@ -40,6 +40,7 @@ from kuaiji_server.problems import bad_input, field, problem
 JSON_MAX = int(os.environ.get("KUAIJI_MAX_JSON", 1024 * 1024))  # one candidate request
 PHOTO_MAX = int(os.environ.get("KUAIJI_MAX_PHOTO", 10 * 1024 * 1024))  # a multipart request
 BATCH_MAX = int(os.environ.get("KUAIJI_MAX_BATCH", 64 * 1024 * 1024))  # a batch upload
+EMPTY = Path(tempfile.mkdtemp(prefix="kuaiji-serve-"))  # an empty private folder: no photo there
 PHOTO_TYPES = {"image/jpeg": ".jpg", "image/png": ".png"}
 BATCH_TYPES = {
     "application/x-ndjson": ".jsonl",
@@ -188,21 +189,29 @@ async def precheck_ics(request: Request) -> Response:
 
 
 async def _run_precheck(request: Request) -> Any:
-    from kuaiji.commands.precheck import precheck as check
-
     registry = get_registry()
-    with tempfile.TemporaryDirectory(prefix="kuaiji-request-") as tmp:
-        folder = Path(tmp)
-        data = await _precheck_request(request, folder)
-        level = _exam(data.get("exam"))
-        year = _year(registry, level, data.get("year"), required=True)
-        assert year is not None
-        report = check(
-            _candidate(data), exam=level, year=year, at=_at(data.get("at")),
-            base_dir=folder, registry=registry,
-        )  # fmt: skip
+    if not request.headers.get("content-type", "").startswith("multipart/form-data"):
+        # JSON: no photo file can be named (photo.path is refused), so no folder is needed.
+        data = await _precheck_request(request, EMPTY)
+        report = _check(registry, data, EMPTY)
+    else:
+        with tempfile.TemporaryDirectory(prefix="kuaiji-request-") as tmp:
+            data = await _precheck_request(request, Path(tmp))
+            report = _check(registry, data, Path(tmp))
     METRICS.verdict(report.verdict.value, report.plugin_failed)
     return report
+
+
+def _check(registry: Registry, data: dict[str, Any], folder: Path) -> Any:
+    from kuaiji.commands.precheck import precheck as check
+
+    level = _exam(data.get("exam"))
+    year = _year(registry, level, data.get("year"), required=True)
+    assert year is not None
+    return check(
+        _candidate(data), exam=level, year=year, at=_at(data.get("at")),
+        base_dir=folder, registry=registry,
+    )  # fmt: skip
 
 
 async def batch(request: Request) -> Response:
