@@ -100,7 +100,7 @@ def test_timeout_is_reported_as_such() -> None:
     respx.get(URL).mock(side_effect=httpx.ReadTimeout("slow"))
     with pytest.raises(FetchError) as caught:
         get(attempts=2, timeout=0.5)
-    assert caught.value.kind == "timeout" and "0.5 s" in str(caught.value)
+    assert caught.value.kind == "timeout" and "0.5 秒" in str(caught.value)
 
 
 @respx.mock

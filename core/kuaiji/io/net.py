@@ -6,6 +6,7 @@
   backoff and jitter; ``Retry-After`` is honoured up to a cap. Other 4xx are never retried.
 - A body is read only up to a size cap; a bigger one is refused before it is all read.
 - The User-Agent names kuaiji and its version.
+- Messages are Chinese (people read them); ``FetchError.kind`` is the stable English id.
 """
 
 from __future__ import annotations
@@ -103,12 +104,12 @@ def check_url(url: str | httpx.URL, policy: Policy, *, field: str = "url") -> ht
     try:
         parsed = httpx.URL(str(url))
     except (httpx.InvalidURL, TypeError, ValueError):
-        raise FetchError("refused", f"{field}: not a valid URL: {str(url)!r}") from None
+        raise FetchError("refused", f"{field}：不是有效的网址：{str(url)!r}") from None
     if parsed.scheme == "https" and parsed.host:
         return parsed
     if parsed.scheme == "http" and policy.allow_http_loopback and is_loopback(parsed):
         return parsed
-    raise FetchError("refused", f"{field}: only https URLs are allowed, got {str(url)!r}")
+    raise FetchError("refused", f"{field}：只接受 https 网址，收到的是 {str(url)!r}")
 
 
 def retry_after(headers: httpx.Headers, cap: float) -> float | None:
@@ -171,25 +172,23 @@ async def fetch(
                 policy.timeout * ATTEMPT_TIMEOUTS,
             )
         except TimeoutError:
-            raise _Retry(
-                "timeout", f"not finished within {policy.timeout * ATTEMPT_TIMEOUTS:g} s"
-            ) from None
+            raise _Retry("timeout", f"{policy.timeout * ATTEMPT_TIMEOUTS:g} 秒内没有完成") from None
         except httpx.TimeoutException as exc:
             raise _Retry(
-                "timeout", f"no answer within {policy.timeout:g} s ({type(exc).__name__})"
+                "timeout", f"{policy.timeout:g} 秒内没有答复（{type(exc).__name__}）"
             ) from exc
         except httpx.ConnectError as exc:
             if _tls_problem(exc):
-                raise FetchError("tls", f"TLS: {_reason(exc)}", attempts=attempts) from None
+                raise FetchError(
+                    "tls", f"TLS 证书或加密连接有问题：{_reason(exc)}", attempts=attempts
+                ) from None
             raise _Retry("connect", _reason(exc)) from exc
         except httpx.DecodingError as exc:
-            raise FetchError(
-                "decode", f"body cannot be decoded: {_reason(exc)}", attempts=attempts
-            ) from None
+            raise FetchError("decode", f"内容无法解码：{_reason(exc)}", attempts=attempts) from None
         except (httpx.UnsupportedProtocol, httpx.InvalidURL) as exc:
             raise FetchError("refused", _reason(exc), attempts=attempts) from None
         except httpx.TransportError as exc:  # proxy errors, broken connections, write errors
-            raise _Retry("connect", f"connection failed: {_reason(exc)}") from exc
+            raise _Retry("connect", f"连接失败：{_reason(exc)}") from exc
         if answer.status in RETRY_STATUSES:
             raise _Retry(
                 "status",
@@ -238,19 +237,19 @@ async def _follow(
                 continue
             body = await _read(response, policy.max_bytes) if read_body else b""
             return Answer(str(url), response.status_code, response.headers, body, attempt, seconds)
-    raise FetchError("redirect", f"more than {MAX_REDIRECTS} redirects", attempts=attempt)
+    raise FetchError("redirect", f"重定向超过 {MAX_REDIRECTS} 次", attempts=attempt)
 
 
 async def _read(response: httpx.Response, cap: int) -> bytes:
     declared = response.headers.get("content-length")
     if declared is not None and declared.isdigit() and int(declared) > cap:
-        raise FetchError("too_large", f"{declared} bytes declared, more than the cap of {cap}")
+        raise FetchError("too_large", f"声明 {declared} 字节，超过上限 {cap} 字节")
     chunks = []
     size = 0
     async for chunk in response.aiter_bytes():
         size += len(chunk)
         if size > cap:
-            raise FetchError("too_large", f"more than the cap of {cap} bytes")
+            raise FetchError("too_large", f"超过上限 {cap} 字节")
         chunks.append(chunk)
     return b"".join(chunks)
 

@@ -154,37 +154,121 @@ def data_folder(package: str) -> Traversable:
 
 
 MAX_DATA_FILE_BYTES = 10 * 1024 * 1024  # one data file of a plugin (as rules bundles allow)
+MAX_STATE_BYTES = 1024 * 1024
 PLUGIN_NAME = re.compile(r"^[a-z][a-z0-9_]{0,40}$")  # a plugin's folder in the rules cache
+DATA_FILE_NAME = re.compile(r"^[a-z0-9][a-z0-9_-]{0,60}\.json$")  # a data file in a bundle
+INSTALL_NAME = re.compile(r"^install-[0-9a-f]{12}$")  # an installed bundle in the rules cache
+STATE = "state.json"  # the rules cache's record of what is installed (kuaiji.updates.bundles)
+STATE_FORMAT = 2
+_SHA256 = re.compile(r"^[0-9a-f]{64}$")
 
 
 def rules_dir() -> Path:
-    """Where ``kuaiji rules update`` installs newer data files, one folder per plugin."""
+    """The rules cache: ``state.json`` names the installed bundle, a folder ``install-…``
+    holding one folder per plugin (``kuaiji rules update`` writes them)."""
     from kuaiji.io.cache import cache_dir
 
     return cache_dir()
 
 
+@attrs.frozen
+class Install:
+    """The installed bundle: its folder and the sha256 of every file in it, by
+    ``plugin/name`` (what was verified against the signed index when it was installed)."""
+
+    folder: Path
+    files: dict[str, str]
+
+
+_STATES: dict[str, tuple[object, dict[str, Any] | None]] = {}  # read once per change
+
+
+def read_state(root: Path | None = None) -> dict[str, Any] | None:
+    """The rules cache's ``state.json``: None when there is none; DataError when it cannot be
+    used (not the user's private file, too large, not what kuaiji writes)."""
+    from kuaiji.io.cache import read_private, stamp
+
+    path = (root or rules_dir()) / STATE
+    key = stamp(path)
+    if key[1] is None:
+        return None
+    found = _STATES.get(str(path))
+    if found is not None and found[0] == key:
+        return found[1]
+    body = read_private(path, MAX_STATE_BYTES)
+    if body is None:
+        raise DataError(
+            f"{path}：不是当前用户私有的普通文件（或所在文件夹他人可写、或文件过大），未使用"
+        )
+    try:
+        raw = json.loads(body)
+    except ValueError:
+        raise DataError(f"{path}：不是有效的 JSON，未使用") from None
+    if not isinstance(raw, dict) or raw.get("format") != STATE_FORMAT:
+        raise DataError(f"{path}：不是本版本 kuaiji 写的安装记录，未使用")
+    _STATES[str(path)] = (key, raw)
+    return raw
+
+
+def current_install(root: Path | None = None) -> Install | None:
+    """The installed bundle named by the state file, or None; DataError when the record
+    cannot be used."""
+    root = root or rules_dir()
+    state = read_state(root)
+    current = state.get("current") if state else None
+    if current is None:
+        return None
+    folder = current.get("folder") if isinstance(current, dict) else None
+    files = current.get("files") if isinstance(current, dict) else None
+    if folder is None and files == {}:
+        return None  # a feed installed with no data newer than the plugins'
+    if (
+        not isinstance(folder, str)
+        or not INSTALL_NAME.match(folder)
+        or not isinstance(files, dict)
+        or not all(
+            isinstance(k, str) and isinstance(v, str) and _SHA256.match(v) for k, v in files.items()
+        )
+    ):
+        raise DataError(f"{root / STATE}：安装记录不完整，未使用")
+    return Install(root / folder, dict(files))
+
+
 def cached_documents(plugin: str, root: Path | None = None) -> tuple[DataDocument, ...]:
-    """The cached data files of ``plugin`` (envelopes checked, records not yet). Read only
-    from a folder nobody but this user can change (:func:`kuaiji.io.cache.trusted_folder`),
-    each file private, not a link and at most ``MAX_DATA_FILE_BYTES``; a file that is not
-    is an error (the bundled data stays in force)."""
+    """The installed data files of ``plugin`` (envelopes checked, records not yet): exactly
+    the files the state file records for it, each with the sha256 recorded when its signed
+    bundle was verified. Read only from a folder nobody but this user can change
+    (:func:`kuaiji.io.cache.trusted_folder`), each file private, not a link and at most
+    ``MAX_DATA_FILE_BYTES``; anything else is an error (the bundled data stays in force)."""
+    import hashlib
+
     from kuaiji.io.cache import read_private, trusted_folder
 
-    folder = (root or rules_dir()) / plugin
-    if not PLUGIN_NAME.match(plugin) or not folder.is_dir():
+    if not PLUGIN_NAME.match(plugin):
         return ()
+    install = current_install(root)
+    if install is None:
+        return ()
+    names = sorted(p.split("/", 1)[1] for p in install.files if p.split("/", 1)[0] == plugin)
+    if not names:
+        return ()
+    folder = install.folder / plugin
     if not trusted_folder(str(folder)):
         raise DataError(
-            f"{folder}：规则缓存文件夹不是当前用户私有的（或路径上有他人可写的文件夹），未使用"
+            f"{folder}：规则缓存文件夹不存在、不是当前用户私有的（或路径上有他人可写的文件夹），未使用"
         )
     docs = []
-    for path in sorted(folder.glob("*.json")):
+    for name in names:
+        path = folder / name
+        if not DATA_FILE_NAME.match(name):
+            raise DataError(f"{path}：文件名不合规则，未使用")
         body = read_private(path, MAX_DATA_FILE_BYTES)
         if body is None:
             raise DataError(
-                f"{path}：不是当前用户私有的普通文件，或超过 {MAX_DATA_FILE_BYTES} 字节，未使用"
+                f"{path}：不存在，或不是当前用户私有的普通文件，或超过 {MAX_DATA_FILE_BYTES} 字节，未使用"
             )
+        if hashlib.sha256(body).hexdigest() != install.files[f"{plugin}/{name}"]:
+            raise DataError(f"{path}：与安装时校验过的内容不同（被改动过），未使用")
         doc = parse_document(body, str(path), origin="updated")
         if doc.plugin != plugin:
             raise DataError(f"{path}：plugin 是 {doc.plugin!r}，应为 {plugin!r}")
@@ -336,16 +420,21 @@ class PluginData:
         bundled = [cache.stamp(str(folder.joinpath(name))) for name in names]
         if any(s[1] is None for s in bundled):
             return None
-        updates = cache.cache_dir() / self.plugin
-        updated = sorted(str(p) for p in updates.glob("*.json")) if updates.is_dir() else []
-        return (
-            cache.code(),
-            self.package,
-            self._files,
-            *bundled,
-            cache.stamp(updates),
-            *(cache.stamp(path) for path in updated),
-        )
+        root = rules_dir()
+        installed: list[object] = [cache.stamp(root / STATE)]
+        try:
+            install = current_install(root)
+        except DataError:  # the documents say why; the stamps above change when it is fixed
+            install = None
+        if install is not None:
+            folder = install.folder / self.plugin
+            installed.append(cache.stamp(folder))
+            installed.extend(
+                cache.stamp(install.folder / path)
+                for path in sorted(install.files)
+                if path.split("/", 1)[0] == self.plugin
+            )
+        return (cache.code(), self.package, self._files, *bundled, *installed)
 
     def hooks(
         self,
