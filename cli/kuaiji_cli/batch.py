@@ -4,6 +4,7 @@ progress bar on a terminal, a summary at the end, and a clean stop on Ctrl-C."""
 from __future__ import annotations
 
 import datetime as dt
+import io
 import json
 import os
 import sys
@@ -18,6 +19,7 @@ from kuaiji.batch.inputs import open_input
 from kuaiji.batch.options import VERDICT_ZH, Options, Summary
 from kuaiji.batch.pool import run
 from kuaiji.errors import InputError
+from kuaiji.io.masking import printable
 from kuaiji.model import clock
 from kuaiji.model.results import ExamLevel
 
@@ -61,23 +63,8 @@ def run_batch(
     fmt = choose_format(output_format, out)
     check_year(get_registry(), ExamLevel(exam), year)  # once, not once per record
     options = Options(ExamLevel(exam), year, at or clock.now(), fmt, show_personal_data)
-    if (
-        out
-        and source != "-"
-        and Path(out).exists()
-        and Path(out).resolve() == Path(source).resolve()
-    ):
-        raise InputError.single(
-            "--out",
-            "就是输入文件：写结果之前它会被清空",
-            "把结果写到另一个文件",
-        )
-    if out and Path(out).is_dir():
-        raise InputError.single("--out", f"{out!r} 是文件夹", "给出一个文件名，如 结果.csv")
-    if out and not (Path(out).parent if str(Path(out).parent) else Path()).is_dir():
-        raise InputError.single(
-            "--out", f"文件夹 {str(Path(out).parent)!r} 不存在", "先建好文件夹，或换一个路径"
-        )
+    if out:
+        _check_out(source, out)
     xlsx = None
     if fmt == "xlsx":
         from kuaiji.batch.output import XlsxWriter
@@ -125,9 +112,53 @@ def run_batch(
     report = sys.stdout if out else sys.stderr
     if as_json:
         click.echo(json.dumps(summary.to_dict(), ensure_ascii=False, indent=2), file=report)
-    else:
-        click.echo(summary_text(summary), file=report)
+    else:  # it quotes column names and a record's label: control characters neutralised
+        click.echo(printable(summary_text(summary)), file=report)
     return summary.exit_code
+
+
+def same_file(a: str | Path, b: str | Path) -> bool:
+    """Whether two paths name the same file, by device and inode (so a hard link or a
+    symlink to it is the same file too); False when either does not exist."""
+    try:
+        first, second = Path(a).stat(), Path(b).stat()
+    except (OSError, ValueError):
+        return False
+    return (first.st_dev, first.st_ino) == (second.st_dev, second.st_ino)
+
+
+def _check_out(source: str, out: str) -> None:
+    """Refuse, before anything is written, an ``--out`` that is a folder, in a folder that
+    does not exist, or that is the input by any path (a hard link, a symlink, the file
+    standard input is redirected from, a .json file in the folder read): opening it would
+    empty the input."""
+    shown = printable(out)
+    target = Path(out)
+    folder = target.parent if str(target.parent) else Path()
+    if target.is_dir():
+        raise InputError.single("--out", f"“{shown}”是文件夹", "给出一个文件名，如 结果.csv")
+    if not folder.is_dir():
+        raise InputError.single(
+            "--out", f"文件夹“{printable(str(folder))}”不存在", "先建好文件夹，或换一个路径"
+        )
+    if source == "-":
+        try:
+            stdin = os.fstat(sys.stdin.fileno())
+            written = target.stat()
+        except (OSError, ValueError, AttributeError, io.UnsupportedOperation):
+            same = False
+        else:
+            same = (stdin.st_dev, stdin.st_ino) == (written.st_dev, written.st_ino)
+    elif Path(source).is_dir():
+        same = target.suffix.lower() == ".json" and same_file(folder, source)
+    else:
+        same = same_file(target, source)
+    if same:
+        raise InputError.single(
+            "--out",
+            f"“{shown}”就是输入（同一个文件）：写结果之前它会被清空",
+            "把结果写到另一个文件",
+        )
 
 
 def _writer(target: TextIO) -> Callable[[str], None]:

@@ -41,6 +41,35 @@ class _Exam(click.Choice):  # type: ignore[type-arg]
 EXAMS = _Exam(["初级", "中级", "junior", "intermediate"])
 
 
+class _Year(click.ParamType):  # type: ignore[type-arg]
+    """An exam year: a whole number, told in Chinese when it is not one, without echoing a
+    long value (a 5,000-digit "year" is not printed back). Whether the data can answer for
+    it is checked by the command (kuaiji.registry.schedules.check_year, exit 2)."""
+
+    name = "year"
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
+        if isinstance(value, int) and not isinstance(value, bool):
+            return value
+        text = str(value).strip()
+        digits = text.removeprefix("-")
+        if digits.isascii() and digits.isdigit() and len(digits) <= 6:
+            return int(text)
+        shown = f"“{text}”" if len(text) <= 20 else f"这个 {len(text)} 个字符的值"
+        self.fail(f"{shown}不是整数：年份写 4 位数字，如 2026", param, ctx)
+
+
+YEAR = _Year()
+
+
+def _echo(message: str = "", *, err: bool = False) -> None:
+    """Print a line; control and escape characters that came from data (an ANSI sequence,
+    a carriage return, U+202E in a note or a name) are shown as escapes, never acted on."""
+    from kuaiji.io.masking import printable
+
+    click.echo(printable(message), err=err)
+
+
 def _show(result: Any, as_json: bool, renderer: str) -> None:
     """Print ``result`` as JSON (its ``to_dict()``) or through ``render.<renderer>``."""
     if as_json:
@@ -48,32 +77,44 @@ def _show(result: Any, as_json: bool, renderer: str) -> None:
         return
     from kuaiji_cli import render
 
-    click.echo(getattr(render, renderer)(result))
+    _echo(getattr(render, renderer)(result))
 
 
 @contextlib.contextmanager
-def _about(file: str) -> Iterator[None]:
-    """Name the candidate file in any input error raised inside."""
-    from kuaiji.errors import InputError
+def _about(file: str, show_personal_data: bool = False) -> Iterator[None]:
+    """Name the candidate file in any input error raised inside; what the error quotes
+    from the input has ID, permit and phone numbers masked (unless asked not to) and its
+    control characters neutralised."""
+    from kuaiji.errors import InputError, Problem
+    from kuaiji.io.masking import printable, scrub_text
+
+    def clean(text: str) -> str:
+        return printable(text if show_personal_data else scrub_text(text))
 
     try:
         yield
     except InputError as exc:
-        if exc.source is None:
-            raise exc.with_source("<stdin>" if file == "-" else file) from None
-        raise
+        source = exc.source if exc.source is not None else "<stdin>" if file == "-" else file
+        problems = [
+            Problem(clean(p.path), clean(p.message), clean(p.fix) if p.fix else None)
+            for p in exc.problems
+        ]
+        raise InputError(problems, source=clean(source)) from None
 
 
 def _read_candidate(file: str) -> tuple[Candidate, Path]:
-    from kuaiji.commands.precheck import load_candidate, parse_candidate
+    """The candidate in FILE (at most 1 MB, a regular file) or on stdin (``-``, at most
+    1 MB read), and the folder its photo path is relative to."""
+    from kuaiji.commands.precheck import load_candidate, read_candidate_text
 
     if file == "-":
-        return parse_candidate(sys.stdin.read(), source="<stdin>"), Path.cwd()
+        return read_candidate_text(sys.stdin, source="<stdin>"), Path.cwd()
     return load_candidate(file), Path(file).resolve().parent
 
 
-def _write(path: str, data: bytes) -> None:
-    """Write a whole file or nothing (a temporary file renamed into place)."""
+def _write(path: str, data: bytes, *, option: str = "--ics", keep: str | None = None) -> None:
+    """Write a whole file or nothing (a temporary file renamed into place). A folder, a
+    missing folder, or the file ``keep`` (the input, by any path) is refused (exit 2)."""
     import os
     import tempfile
 
@@ -81,9 +122,15 @@ def _write(path: str, data: bytes) -> None:
 
     target = Path(path)
     folder = target.parent if str(target.parent) else Path()
+    if target.is_dir():
+        raise InputError.single(option, f"“{path}”是文件夹", "给出一个文件名，如 日历.ics")
     if not folder.is_dir():
+        raise InputError.single(option, f"文件夹“{folder}”不存在", "先建好文件夹，或换一个路径")
+    from kuaiji_cli.batch import same_file
+
+    if keep is not None and keep != "-" and same_file(target, keep):
         raise InputError.single(
-            "--ics", f"文件夹 {str(folder)!r} 不存在", "先建好文件夹，或换一个路径"
+            option, f"“{path}”就是输入文件：写入会覆盖它", "把结果写到另一个文件"
         )
     fd, tmp = tempfile.mkstemp(dir=folder, prefix=f".{target.name}.", suffix=".tmp")
     try:
@@ -144,9 +191,9 @@ class _Main(click.Group):
             if not standalone:
                 raise
             if exc.ctx is not None:
-                click.echo(exc.ctx.get_usage(), err=True)
-                click.echo(f"查看帮助：{exc.ctx.command_path} --help", err=True)
-            click.echo(f"kuaiji: 用法错误：{_usage_zh(exc.format_message())}", err=True)
+                _echo(exc.ctx.get_usage(), err=True)
+                _echo(f"查看帮助：{exc.ctx.command_path} --help", err=True)
+            _echo(f"kuaiji: 用法错误：{_usage_zh(exc.format_message())}", err=True)
             sys.exit(2)
         except click.ClickException as exc:
             if not standalone:
@@ -156,7 +203,7 @@ class _Main(click.Group):
         except click.exceptions.Abort:
             if not standalone:
                 raise
-            click.echo("已取消", err=True)
+            _echo("已取消", err=True)
             sys.exit(1)
 
 
@@ -186,7 +233,7 @@ def main(debug: bool) -> None:
 @click.option(
     "--exam", type=EXAMS, required=True, help="考试级别：初级（junior）或中级（intermediate）。"
 )
-@click.option("--year", type=int, required=True, help="考试年份，如 2026 / exam year.")
+@click.option("--year", type=YEAR, required=True, help="考试年份，如 2026 / exam year.")
 @click.option(
     "--at",
     "at",
@@ -282,19 +329,19 @@ def precheck(
     assert file is not None
     from kuaiji.commands.precheck import precheck as run
 
-    candidate, base_dir = _read_candidate(file)
-    with _about(file):
+    with _about(file, show_personal_data):
+        candidate, base_dir = _read_candidate(file)
         report = run(candidate, exam=exam, year=year, at=_at(at), base_dir=base_dir)
     if ics:
         from kuaiji.commands.calendar import timeline_calendar
 
-        _write(ics, timeline_calendar(report))
+        _write(ics, timeline_calendar(report), keep=file)
     if as_json:
         dump(report.to_dict(show_personal_data=show_personal_data))
     else:
         from kuaiji_cli.render import report_text
 
-        click.echo(report_text(report, show_personal_data=show_personal_data))
+        _echo(report_text(report, show_personal_data=show_personal_data))
     sys.exit(report.exit_code)
 
 
@@ -329,11 +376,11 @@ def regions(text: str | None, as_json: bool) -> None:
             dump(rows)
             return
         for row in rows:
-            click.echo(
+            _echo(
                 f"{row['code']:<6} {row['name']:<14} 上级：{row['parent'] or '-':<4} 插件：{row['plugin']}"
             )
         for problem in registry.problems:
-            click.echo(f"插件出错：{problem.plugin}：{problem.message}", err=True)
+            _echo(f"插件出错：{problem.plugin}：{problem.message}", err=True)
         return
     from kuaiji.errors import InputError
     from kuaiji.registry.regions import search, serving
@@ -377,24 +424,24 @@ def regions(text: str | None, as_json: bool) -> None:
     if as_json:
         dump({"query": query, "resolves_to": resolves, "matches": found})
     elif found:
-        click.echo(f"与“{query}”相符的地区 {len(found)} 处：")
+        _echo(f"与“{query}”相符的地区 {len(found)} 处：")
         for match in found:
             retired = "" if match["current"] else "（已撤销的代码）"
-            click.echo(f"{match['code']:<6}  {match['name']}  {match['level_name']}{retired}")
+            _echo(f"{match['code']:<6}  {match['name']}  {match['level_name']}{retired}")
             if match["jurisdictions"]:
                 chain_text = " > ".join(j["name"] for j in match["jurisdictions"])
-                click.echo(f"        考区：{chain_text}（插件 {'、'.join(match['plugins'])}）")
+                _echo(f"        考区：{chain_text}（插件 {'、'.join(match['plugins'])}）")
             else:
-                click.echo("        考区：无（kuaiji 只覆盖内地 31 个省（区、市）和兵团）")
+                _echo("        考区：无（kuaiji 只覆盖内地 31 个省（区、市）和兵团）")
             for old in match["old_names"]:
                 years = f"，{old['years']} 年" if old["years"] else ""
-                click.echo(f"        曾用名：{old['name']}（代码 {old['code']}{years}）")
+                _echo(f"        曾用名：{old['name']}（代码 {old['code']}{years}）")
         if resolves is not None:
-            click.echo(f"填作地区（region）时即：{resolves['name']} {resolves['code']}")
+            _echo(f"填作地区（region）时即：{resolves['name']} {resolves['code']}")
         else:
-            click.echo(f"填作地区（region）时不能用：{why_not}")
+            _echo(f"填作地区（region）时不能用：{why_not}")
     if not found:
-        click.echo(
+        _echo(
             f"kuaiji: 找不到与“{query}”相符的地区或代码；"
             "请换个写法（如 鼓楼、南京鼓楼、4403），不带 TEXT 的 kuaiji regions 列出全部考区",
             err=True,
@@ -446,19 +493,19 @@ def contacts(region: str, as_json: bool) -> None:
         )
         return
     if not offices and not zones and not named:
-        click.echo(f"{resolved.name} {resolved.code}：已安装的插件没有该地区的联系方式（未知）")
+        _echo(f"{resolved.name} {resolved.code}：已安装的插件没有该地区的联系方式（未知）")
         return
-    click.echo(f"{resolved.name} {resolved.code}：")
+    _echo(f"{resolved.name} {resolved.code}：")
     if not offices:
-        click.echo("  本地区办公室的联系方式：未知")
+        _echo("  本地区办公室的联系方式：未知")
     for c in offices:
         _echo_contact(registry, c)
     if zones:
-        click.echo("  辖区内没有行政区划代码的功能区（开发区、新区等）：")
+        _echo("  辖区内没有行政区划代码的功能区（开发区、新区等）：")
         for c in zones:
             _echo_contact(registry, c)
     if named:
-        click.echo(f"  名称与“{query}”相符的其他办公室：")
+        _echo(f"  名称与“{query}”相符的其他办公室：")
         for c in named:
             _echo_contact(registry, c)
 
@@ -475,7 +522,7 @@ def _contacts_by_name(registry: Any, query: str, found: Any, as_json: bool) -> N
             }
         )
         return
-    click.echo(f"名称或地址含“{query}”的办公室（{len(found)} 个）：")
+    _echo(f"名称或地址含“{query}”的办公室（{len(found)} 个）：")
     for c in found:
         _echo_contact(registry, c, code=True)
 
@@ -492,7 +539,7 @@ def _echo_contact(registry: Any, c: Any, *, code: bool = False) -> None:
     from kuaiji_cli import render
 
     for line in render.contact_lines(registry, c, code=code):
-        click.echo(line)
+        _echo(line)
 
 
 @main.command()
@@ -536,17 +583,17 @@ def init(file: str, force: bool) -> None:
     try:
         document = _interview()
     except click.Abort:
-        click.echo("\n已取消，没有写入任何文件。", err=True)
+        _echo("\n已取消，没有写入任何文件。", err=True)
         sys.exit(1)
     if target.exists() and not force:  # created while the questions were answered
         raise InputError.single(
             "FILE", f"文件“{file}”已存在，没有覆盖", "换一个文件名，或加 --force 覆盖它"
         )
     text = json.dumps(document, ensure_ascii=False, indent=2) + "\n"
-    _write(file, text.encode("utf-8"))
-    click.echo(f"已写入 {file}。")
-    click.echo(f"检查能否报名：kuaiji precheck {file} --exam 中级 --year 年份")
-    click.echo("其余字段（继续教育、专业技术资格等）可按 kuaiji schema 的说明补充。")
+    _write(file, text.encode("utf-8"), option="FILE")
+    _echo(f"已写入 {file}。")
+    _echo(f"检查能否报名：kuaiji precheck {file} --exam 中级 --year 年份")
+    _echo("其余字段（继续教育、专业技术资格等）可按 kuaiji schema 的说明补充。")
 
 
 def _interview() -> dict[str, Any]:
@@ -596,17 +643,17 @@ def _interview() -> dict[str, Any]:
             if not answer:
                 if optional:
                     return None
-                click.echo(f"  {path}：必须填写", err=True)
+                _echo(f"  {path}：必须填写", err=True)
                 continue
             try:
                 value = structure_field(cls, name, answer, path=path)
             except InputError as exc:
-                click.echo(f"  {exc.describe()}", err=True)
+                _echo(f"  {exc.describe()}", err=True)
                 continue
             problem = check(value) if check else None
             if problem is None:
                 return value
-            click.echo(f"  {path}：{problem}", err=True)
+            _echo(f"  {path}：{problem}", err=True)
 
     def choices(enum_cls: Any) -> str:
         return "、".join(zh_name(m) for m in enum_cls)
@@ -646,7 +693,7 @@ def _interview() -> dict[str, Any]:
                     f"{p.message}；{p.fix}" if p.fix else p.message for p in exc.problems
                 )
             found.append(place.code)
-            click.echo(f"  {LABELS[path]}：{place.name}（{place.code}）")
+            _echo(f"  {LABELS[path]}：{place.name}（{place.code}）")
             return None
 
         ask(cls, path, default=default, hint="行政区划代码或地名，如 440305、深圳市", check=known)
@@ -726,7 +773,8 @@ def change(file: str, sets: tuple[str, ...], at: str | None, as_json: bool) -> N
     from kuaiji.io.schema import parse_change
     from kuaiji.model.results import FieldChange
 
-    candidate, _ = _read_candidate(file)
+    with _about(file):
+        candidate, _ = _read_candidate(file)
     changes = [FieldChange(*parse_change(item)) for item in sets]
     with _about(file):
         plan = plan_change(candidate, changes, at=_at(at))
@@ -746,7 +794,7 @@ def change(file: str, sets: tuple[str, ...], at: str | None, as_json: bool) -> N
 @click.option("--exam", type=EXAMS, default="intermediate", show_default=True)
 @click.option(
     "--year",
-    type=int,
+    type=YEAR,
     help="考试年份（默认：评估时尚未截止报名的下一次考试）/ exam year (default: the next exam whose registration is open or ahead).",
 )
 @click.option("--at", "at", metavar="DATETIME", help="评估时间（默认：现在）/ evaluation time.")
@@ -760,8 +808,8 @@ def transfer(
     退出码 / exit codes: 0 来得及或未知, 1 来不及在截止前完成, 2 输入有误, 3 插件出错."""
     from kuaiji.commands.plans import plan_transfer
 
-    candidate, base_dir = _read_candidate(file)
     with _about(file):
+        candidate, base_dir = _read_candidate(file)
         plan = plan_transfer(candidate, to, exam=exam, year=year, at=_at(at), base_dir=base_dir)
     _show(plan, as_json, "transfer_text")
     sys.exit(3 if plan.problems else 1 if plan.feasible is False else 0)
@@ -779,7 +827,7 @@ def transfer(
 @click.option(
     "--year",
     "years",
-    type=int,
+    type=YEAR,
     multiple=True,
     help="考试年份，可重复（默认：每级考试尚未截止报名的下一次）/ exam year (repeatable; default: the next exam of each level whose registration has not closed).",
 )
@@ -811,7 +859,7 @@ def deadlines(
         _write(ics, deadlines_calendar(table))
     _show(table, as_json, "deadlines_text")
     if ics and not as_json:
-        click.echo(f"已写入 {len(table.deadlines)} 个日历事件：{ics}")
+        _echo(f"已写入 {len(table.deadlines)} 个日历事件：{ics}")
 
 
 @main.command()
@@ -904,13 +952,13 @@ def plugins(ctx: click.Context, as_json: bool) -> None:
             if row["data"]
             else "无"
         )
-        click.echo(f"{row['name']:<10} {dist:<24} 地区：{'、'.join(row['regions']) or '-'}")
+        _echo(f"{row['name']:<10} {dist:<24} 地区：{'、'.join(row['regions']) or '-'}")
         hooks = "、".join(h.removeprefix("kuaiji_") for h in row["hooks"])
-        click.echo(f"           数据：{source}；钩子：{hooks}")
+        _echo(f"           数据：{source}；钩子：{hooks}")
         for problem in row["problems"]:
-            click.echo(f"           ! {problem}")
+            _echo(f"           ! {problem}")
     for row in failed:
-        click.echo(f"{row['name']:<10} 加载失败 (failed): {'; '.join(row['problems'])}")
+        _echo(f"{row['name']:<10} 加载失败 (failed): {'; '.join(row['problems'])}")
 
 
 @plugins.command("check")
@@ -947,13 +995,13 @@ def plugins_check(targets: tuple[str, ...]) -> None:
     for name, issues in sorted(found.items()):
         if issues:
             bad += 1
-            click.echo(f"✗ {name}：{len(issues)} 个问题")
+            _echo(f"✗ {name}：{len(issues)} 个问题")
             for line in grouped(issues):
-                click.echo(f"    {line}")
+                _echo(f"    {line}")
         else:
-            click.echo(f"✓ {name}")
+            _echo(f"✓ {name}")
         if name not in installed and name in paths:
-            click.echo(f"    （未安装：pip install -e {paths[name]} 之后 kuaiji 才会加载它）")
+            _echo(f"    （未安装：pip install -e {paths[name]} 之后 kuaiji 才会加载它）")
     sys.exit(1 if bad else 0)
 
 
@@ -983,10 +1031,8 @@ def plugins_new(name: str, region: str, parent: str | None, folder: str) -> None
     from kuaiji.authoring.scaffold import create
 
     path = create(name, region, Path(folder), parent=parent)
-    click.echo(f"已创建 {path}")
-    click.echo(
-        f'  pip install -e "{path}[test]"   # 然后：kuaiji plugins；kuaiji plugins check {path}'
-    )
+    _echo(f"已创建 {path}")
+    _echo(f'  pip install -e "{path}[test]"   # 然后：kuaiji plugins；kuaiji plugins check {path}')
 
 
 @main.group()

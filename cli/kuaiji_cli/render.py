@@ -3,7 +3,9 @@
 Sources are shown as a person can open or recognise them (kuaiji.model.sources.source_text: a seed
 document's title, URLs), never as internal keys; of a data record's note only its Chinese
 ``note_zh`` is shown (kuaiji.model.sources.shown_note). Every text goes through
-kuaiji.model.sources.readable, so that a source key quoted inside a message is shown the same way.
+kuaiji.model.sources.readable, so that a source key quoted inside a message is shown the same way,
+and through kuaiji.io.masking.printable, so that control characters from data never reach the
+terminal as such.
 """
 
 from __future__ import annotations
@@ -11,6 +13,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import TYPE_CHECKING, Any
 
+from kuaiji.io.masking import printable
 from kuaiji.model.sources import readable, shown_note, source_text
 
 if TYPE_CHECKING:
@@ -29,6 +32,13 @@ VERDICT_ZH = {
 }
 SEVERITY_ZH = {"error": "✗ 错误", "pending": "… 待审核", "warning": "! 警告", "info": "i 提示"}
 SOON = dt.timedelta(hours=72)
+
+
+def _shown(text: str) -> str:
+    """Text as a person reads it (source keys made readable) and safe on a terminal: a
+    control or escape character from data (a plugin's note, a bundle's step title) is
+    shown as an escape, so that it cannot move the cursor or rewrite the verdict line."""
+    return printable(readable(text))
 
 
 def _when(moment: dt.datetime | None, at: dt.datetime, *, done: bool = False) -> str:
@@ -72,7 +82,7 @@ def report_text(report: Report, *, show_personal_data: bool = False) -> str:
     lines.append("时间线：")
     for step in report.steps:
         lines.extend(step_lines(step, report.at, doubtful))
-    return readable("\n".join(lines))
+    return _shown("\n".join(lines))
 
 
 DOUBTFUL = "（来源可靠性低，请核实后再用）"
@@ -100,7 +110,7 @@ def finding_lines(f: Finding, at: dt.datetime, doubtful: frozenset[str] = frozen
         lines.append(f"      网址：{_url(f.url, doubtful)}")
     if f.source:
         lines.append(f"      来源：{_source(f.source)}")
-    return [readable(line) for line in lines]
+    return [_shown(line) for line in lines]
 
 
 def step_lines(s: Step, at: dt.datetime, doubtful: frozenset[str] = frozenset()) -> list[str]:
@@ -132,7 +142,7 @@ def step_lines(s: Step, at: dt.datetime, doubtful: frozenset[str] = frozenset())
     if s.note:
         lines.append(f"      说明：{s.note}")
     lines.append(f"      来源：{_source(s.source)}")
-    return [readable(line) for line in lines]
+    return [_shown(line) for line in lines]
 
 
 def change_text(plan: ChangePlan) -> str:
@@ -159,7 +169,7 @@ def change_text(plan: ChangePlan) -> str:
         if d.source:
             lines.append(f"      来源：{_source(d.source)}")
     lines.extend(line for f in plan.problems for line in finding_lines(f, plan.at))
-    return readable("\n".join(lines))
+    return _shown("\n".join(lines))
 
 
 def transfer_text(plan: TransferPlan) -> str:
@@ -201,7 +211,7 @@ def transfer_text(plan: TransferPlan) -> str:
         if s.source:
             lines.append(f"      来源：{_source(s.source)}")
     lines.extend(line for f in plan.problems for line in finding_lines(f, plan.at))
-    return readable("\n".join(lines))
+    return _shown("\n".join(lines))
 
 
 def recovery_text(plan: RecoveryPlan) -> str:
@@ -223,7 +233,7 @@ def recovery_text(plan: RecoveryPlan) -> str:
             lines.append(f"  说明：{p.note}")
         lines.append(f"  来源：{_source(p.source)}")
     lines.extend(line for f in plan.problems for line in finding_lines(f, plan.at))
-    return readable("\n".join(lines))
+    return _shown("\n".join(lines))
 
 
 def password_text(result: PasswordCheck) -> str:
@@ -236,7 +246,7 @@ def password_text(result: PasswordCheck) -> str:
         lines.append("  kuaiji 不知道各平台的其他密码规则，请以平台提示为准")
     for f in (*result.findings, *result.problems):
         lines.extend(finding_lines(f, clock.now()))  # findings here carry no deadline
-    return readable("\n".join(lines))
+    return _shown("\n".join(lines))
 
 
 def deadlines_text(table: DeadlineTable) -> str:
@@ -292,7 +302,7 @@ def deadlines_text(table: DeadlineTable) -> str:
         if note:
             lines.append(f"          说明：{note}")
         lines.append(f"          来源：{_source(e.source)}")
-    return readable("\n".join(lines))
+    return _shown("\n".join(lines))
 
 
 def contact_lines(registry: Any, c: Contact, *, code: bool = False) -> list[str]:
@@ -317,7 +327,7 @@ def contact_lines(registry: Any, c: Contact, *, code: bool = False) -> list[str]
     if note:
         lines.append(f"      说明：{note}")
     lines.append(f"      来源：{_source(c.source)} [{c.plugin}]")
-    return [readable(line) for line in lines]
+    return [_shown(line) for line in lines]
 
 
 STATE_ZH = {
@@ -356,4 +366,4 @@ def status_text(report: StatusReport) -> str:
         lines.append("全部无法连接：更可能是本机的网络问题（或全部平台同时故障）")
     else:
         lines.append("有平台不正常：是平台的问题，不是考生的，稍后再试")
-    return "\n".join(lines)
+    return printable("\n".join(lines))

@@ -471,9 +471,9 @@ def _named(name: str, path: str, labels: Mapping[str, str]) -> str:
 def _unknown_field(key: str, path: str, cls: type | None, labels: Mapping[str, str]) -> Problem:
     import difflib  # only on this error (7 ms to import)
 
-    from kuaiji.io.masking import scrub_text
+    from kuaiji.io.masking import printable, scrub_text
 
-    shown = scrub_text(key)
+    shown = printable(scrub_text(key))
     child = f"{path}.{shown}" if path else shown
     fields = [f.name for f in attrs.fields(cls)] if cls is not None and attrs.has(cls) else []
     prefix = f"{_generic(path)}." if path else ""
