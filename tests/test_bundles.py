@@ -857,3 +857,22 @@ def test_only_https_or_a_folder_is_accepted(tmp_path: Path) -> None:
         assert caught.value.usage
     with pytest.raises(BundleError, match="读不到"):
         update(str(tmp_path / "nowhere"), root=tmp_path / "cache")
+
+
+def test_a_cache_folder_others_can_write_is_neither_used_nor_written(
+    bundle: Path, keys: tuple[Path, Ed25519PrivateKey, str], tmp_path: Path
+) -> None:
+    cache = tmp_path / "cache"
+    with respx.mock:
+        serve(served_xinjiang(bundle, keys[1], tmp_path / "served"))
+        fetch(keys[2], cache)
+        before = snapshot(cache)
+        cache.chmod(0o777)  # as a shared folder would be
+        with pytest.raises(BundleError, match="不是当前用户私有的"):
+            fetch(keys[2], cache)
+    assert snapshot(cache) == before
+    with pytest.raises(DataError, match="私有"):
+        cached_documents("xinjiang", cache)
+    status = kuaiji("rules", "status", env={"KUAIJI_CACHE_DIR": str(cache)})
+    assert status.returncode == 0 and "KUAIJI_CACHE_DIR" in status.stdout
+    cache.chmod(0o700)

@@ -75,6 +75,8 @@ def rules_update(source: str, trust: tuple[str, ...], total: float, as_json: boo
             f"已安装{feed}：更新了 {'、'.join(result.plugins)} 的数据"
             f"（下载 {result.files} 个文件，{result.bytes} 字节）→ {result.cache}"
         )
+    elif result.installed:
+        click.echo(f"已安装{feed}：{'、'.join(result.installed)} 的数据与已安装的相同，继续使用")
     else:
         click.echo(f"已安装{feed}：其中没有比已安装插件更新的数据，各插件继续使用内置数据")
     if result.ignored:

@@ -620,9 +620,12 @@ async def _update(
     _check_install(index, bodies, loaded, now.date(), extra)
     hashes = {path: hashlib.sha256(body).hexdigest() for path, body in bodies.items()}
     same_data = hashes == files and (not hashes or _usable(root, current))
-    folder = current.get("folder") if same_data else _write_install(root, bodies)
+    if not hashes:
+        folder = None
+    else:
+        folder = current.get("folder") if same_data else _write_install(root, bodies)
     record = {
-        "folder": folder if hashes else None,
+        "folder": folder,
         "files": hashes,
         "feed": index.feed,
         "version": index.version,
@@ -651,10 +654,12 @@ async def _update(
     _write_json(root / STATE, new_state)
     _prune(root, new_state, loaded)
     changed = {p for p in {*hashes, *files} if hashes.get(p) != files.get(p)}
-    _reload(root, loaded)
+    news = bool(changed) or current.get("digest") != index.digest
+    if news:
+        _reload(root, loaded)
     return UpdateResult(
         origin.name,
-        bool(changed) or current.get("digest") != index.digest,
+        news,
         tuple(sorted({p.split("/", 1)[0] for p in changed})),
         downloads,
         fetched,
