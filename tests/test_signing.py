@@ -114,3 +114,11 @@ def test_a_private_key_others_can_read_is_refused(keyfile: Path) -> None:
     keyfile.write_text("not a key", encoding="utf-8")
     with pytest.raises(InputError, match="PEM"):
         signing.load_private(keyfile)
+
+
+def test_a_key_id_in_a_hostile_index_never_reaches_the_terminal_raw(keyfile: Path) -> None:
+    public = signing.public_of(signing.load_private(keyfile))
+    envelope = {"signed": {}, "signatures": [{"keyid": "\x1b[2J\x1b]0;x\x07", "sig": "AA=="}]}
+    with pytest.raises(BundleError) as caught:
+        signing.verify(envelope, {public.keyid: public})
+    assert "\x1b" not in str(caught.value) and "无效编号" in str(caught.value)

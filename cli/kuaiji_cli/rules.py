@@ -4,7 +4,6 @@ a key, publishing, updating from a URL or a folder, resetting the cache (docs/ru
 from __future__ import annotations
 
 import datetime as dt
-import re
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -15,16 +14,13 @@ from kuaiji_cli.common import dump, handled
 if TYPE_CHECKING:
     from kuaiji.updates.checks import Records
 
-# What may not reach a terminal from data: control and escape characters, bidirectional
-# overrides (they could move or hide text on the screen).
-_UNPRINTABLE = re.compile(
-    r"[\x00-\x1f\x7f-\x9f\u200b-\u200f\u202a-\u202e\u2066-\u2069\u061c\ufeff]"
-)
-
 
 def printable(value: object) -> str:
-    """``value`` as text a terminal shows as it is: every control character replaced."""
-    return _UNPRINTABLE.sub("\ufffd", str(value))
+    """``value`` as text a terminal shows as it is: control and escape characters, and
+    bidirectional overrides (they could move or hide text on the screen), replaced."""
+    from kuaiji.updates.checks import printable as clean
+
+    return clean(str(value))
 
 
 @click.group()

@@ -524,11 +524,14 @@ def update(
         max_bytes=MAX_INDEX_BYTES,
         allow_http_loopback=os.environ.get(ENV_ALLOW_LOOPBACK_HTTP) == "1",
     )
-    return asyncio.run(
-        update_async(
-            source, trust=trust, policy=policy, root=root, http=http, total=total, extra=extra
+    try:
+        return asyncio.run(
+            update_async(
+                source, trust=trust, policy=policy, root=root, http=http, total=total, extra=extra
+            )
         )
-    )
+    except BundleError as exc:  # it may quote what a server said: never raw to a terminal
+        raise BundleError(checks.printable(str(exc)), usage=exc.usage) from None
 
 
 async def update_async(

@@ -36,6 +36,12 @@ NATIONAL = ownership.NATIONAL
 CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u200b-\u200f\u202a-\u202e\u2066-\u2069\u061c\ufeff]")
 
 
+def printable(text: str) -> str:
+    """``text`` with every control, escape and bidirectional-override character replaced:
+    what a terminal shows as it is."""
+    return CONTROL.sub("\ufffd", text)
+
+
 @attrs.frozen
 class Records:
     """A plugin's data set, structured as the plugin will use it."""

@@ -20,6 +20,7 @@ import binascii
 import hashlib
 import json
 import os
+import re
 import stat
 from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
@@ -40,6 +41,7 @@ CONTEXT = b"kuaiji-rules-index-v2\n"  # what a signature is for: never a signatu
 ENV_KEYS = "KUAIJI_RULES_KEYS"
 KEYS_DIR = Path(__file__).parent / "keys"  # the project's public keys, shipped with the core
 MAX_KEY_FILE_BYTES = 16 * 1024
+KEYID = re.compile(r"^[0-9a-f]{4}(?:-[0-9a-f]{4}){3}$")
 
 
 @attrs.frozen
@@ -221,7 +223,7 @@ def verify(envelope: object, keys: Mapping[str, PublicKey]) -> tuple[dict[str, A
         keyid, sig = item.get("keyid"), item.get("sig")
         if not isinstance(keyid, str) or not isinstance(sig, str):
             continue
-        named.append(keyid[:40])
+        named.append(keyid if KEYID.match(keyid) else "（无效编号）")
         key = keys.get(keyid)
         if key is None:
             continue
