@@ -559,7 +559,7 @@ def test_three_updates_keep_only_the_current_and_previous_install(
             served,
             "xinjiang",
             "xinjiang.json",
-            lambda d, v=version: d["schedules"][0].update(source=f"seed:v{v}.txt"),
+            lambda d, v=version: d["schedules"][0].update(source=f"https://example.org/v{v}.html"),
         )
         bump(served, "national", "schedules.json")
         sign(served, keys[1], version)

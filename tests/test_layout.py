@@ -31,8 +31,8 @@ LAYERS = (
     ("kuaiji.plugin",),
     ("kuaiji.commands",),
     ("kuaiji.batch",),
-    ("kuaiji.updates",),
     ("kuaiji.authoring",),
+    ("kuaiji.updates",),
     ("kuaiji.testing", "kuaiji"),
 )
 

@@ -12,7 +12,7 @@ import click
 from kuaiji_cli.common import dump, handled
 
 if TYPE_CHECKING:
-    from kuaiji.updates.checks import Records
+    pass
 
 
 def printable(value: object) -> str:
@@ -59,7 +59,7 @@ def rules_update(source: str, trust: tuple[str, ...], total: float, as_json: boo
     退出码 / exit codes: 0 已安装或没有新版本, 1 未完成（缓存未改动）, 2 输入有误."""
     from kuaiji.updates.bundles import update
 
-    result = update(source, trust=trust, total=total, extra=plugins_check)
+    result = update(source, trust=trust, total=total)
     if as_json:
         dump(result.to_dict())
         return
@@ -77,27 +77,6 @@ def rules_update(source: str, trust: tuple[str, ...], total: float, as_json: boo
         click.echo(f"已安装{feed}：其中没有比已安装插件更新的数据，各插件继续使用内置数据")
     if result.ignored:
         click.echo(f"未安装的插件的数据未下载：{'、'.join(result.ignored)}")
-
-
-def plugins_check(plugin: str, records: Records) -> list[str]:
-    """The checks ``kuaiji plugins check`` makes of a plugin's data, on a bundle's records
-    (the core's update cannot call the validator: it is a layer below)."""
-    from kuaiji.authoring import validate
-    from kuaiji.authoring.issues import unique
-    from kuaiji.registry.manager import NATIONAL, get_registry
-
-    registry = get_registry()
-    seeds = validate._seeds(validate._module_of(registry.pm.get_plugin(plugin)))
-    issues = []
-    for j in records.jurisdictions:
-        found = validate._check_jurisdiction(plugin, j, registry, seeds)
-        # The nation's own code is not a GB/T 2260 one; the validator leaves the baseline out.
-        issues += [i for i in found if not (plugin == NATIONAL and i.kind == "region.code")]
-    for s in records.schedules:
-        issues += validate._check_schedule(plugin, s, registry, seeds)
-    for c in records.contacts:
-        issues += validate._sourced(plugin, f"contacts[{c.name}]", c.source, seeds)
-    return [f"{i.where}：{i.message}" for i in unique(issues)]
 
 
 @rules.command("status")
@@ -243,7 +222,6 @@ def rules_publish(
         expires=expires.date() if expires else None,
         feed=feed,
         next_keys=next_keys,
-        extra=plugins_check,
     )
     if as_json:
         dump(result.to_dict())

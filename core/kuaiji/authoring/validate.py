@@ -44,7 +44,7 @@ from kuaiji.authoring.exercise import exercise as exercise_hooks
 from kuaiji.authoring.issues import Issue, grouped, short, unique
 from kuaiji.errors import DataError, InputError
 from kuaiji.model import clock
-from kuaiji.model.results import NATIONAL_CODE, Event, Fact, Jurisdiction, Schedule
+from kuaiji.model.results import NATIONAL_CODE, Contact, Event, Fact, Jurisdiction, Schedule
 from kuaiji.model.sources import SEEDS
 from kuaiji.registry import hookspecs
 from kuaiji.registry.data import PluginData, validate_documents
@@ -805,3 +805,27 @@ def check_targets(
                 plugin = _resolve(installed[target])
                 found[target] = check(_beside(registry, target, plugin), [target])[target]
     return found
+
+
+def check_records(
+    plugin: str,
+    jurisdictions: Sequence[Jurisdiction],
+    schedules: Sequence[Schedule],
+    contacts: Sequence[Contact],
+) -> list[str]:
+    """The checks ``kuaiji plugins check`` makes of a plugin's data, on records loaded from
+    a rules bundle (``kuaiji.updates`` calls it before installing anything)."""
+    from kuaiji.registry.manager import get_registry
+
+    registry = get_registry()
+    seeds = _seeds(_module_of(registry.pm.get_plugin(plugin)))
+    issues = []
+    for j in jurisdictions:
+        found = _check_jurisdiction(plugin, j, registry, seeds)
+        # The nation's own code is not a GB/T 2260 one; the validator leaves the baseline out.
+        issues += [i for i in found if not (plugin == NATIONAL and i.kind == "region.code")]
+    for s in schedules:
+        issues += _check_schedule(plugin, s, registry, seeds)
+    for c in contacts:
+        issues += _sourced(plugin, f"contacts[{c.name}]", c.source, seeds)
+    return [f"{i.where}：{i.message}" for i in unique(issues)]

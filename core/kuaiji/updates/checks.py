@@ -13,8 +13,8 @@ plugin's own data passes, and what a bundle must not do that a release could.
   cannot bring a ``javascript:`` address or a new http look-alike;
 - no control, escape or bidirectional-override character anywhere (they could rewrite what a
   terminal shows);
-- then ``extra``: the checks of ``kuaiji plugins check`` (sources, Chinese notes, GB/T 2260
-  codes, moments), which the CLI passes in (:mod:`kuaiji.authoring` is a layer below this one).
+- then the checks of ``kuaiji plugins check`` (sources, Chinese notes, GB/T 2260 codes,
+  moments: :func:`kuaiji.authoring.validate.check_records`), or ``extra`` in their place.
 """
 
 from __future__ import annotations
@@ -95,8 +95,7 @@ def problems(
                     f"jurisdictions[{j.code}].platforms[{platform.id}]：网址 {platform.url!r} "
                     "不是 https 网址（规则包只能带 https 网址，或已安装插件中原有的网址）"
                 )
-    if extra is not None:
-        found.extend(extra(plugin, mine))
+    found.extend((extra or _validator)(plugin, mine))
     return found
 
 
@@ -162,3 +161,11 @@ def _controls(value: Any, where: str) -> Iterator[str]:
         for key, item in value.items():
             yield from _controls(key, f"{where}.<键>")
             yield from _controls(item, f"{where}.{key if not CONTROL.search(str(key)) else '?'}")
+
+
+def _validator(plugin: str, records: Records) -> list[str]:
+    """What ``kuaiji plugins check`` says of these records (sources, Chinese notes, GB/T 2260
+    codes and names, https URLs)."""
+    from kuaiji.authoring.validate import check_records
+
+    return check_records(plugin, records.jurisdictions, records.schedules, records.contacts)
