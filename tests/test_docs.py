@@ -42,3 +42,22 @@ def test_every_hookspec_is_exercised_by_a_test(name: str) -> None:
 
 def test_readme_links_the_guide() -> None:
     assert "docs/writing-a-plugin.md" in (ROOT / "README.md").read_text(encoding="utf-8")
+
+
+def test_the_readmes_python_examples_run(monkeypatch: pytest.MonkeyPatch) -> None:
+    import re
+
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    blocks = re.findall(r"```python\n(.*?)```", readme, re.S)
+    assert blocks
+    monkeypatch.chdir(ROOT)
+    for block in blocks:
+        namespace: dict[str, object] = {}
+        exec(compile(block, "README.md", "exec"), namespace)
+        report = namespace.get("report")
+        assert report is None or report.verdict.value in (
+            "ready",
+            "pending",
+            "not_ready",
+            "too_late",
+        )

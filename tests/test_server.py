@@ -282,3 +282,12 @@ def test_a_rules_update_reaches_every_worker_without_a_restart(tmp_path: Path) -
     finally:
         server.terminate()
         assert server.wait(timeout=20) is not None  # graceful shutdown ends the workers
+
+
+def test_the_readmes_curl_example_answers(client: TestClient) -> None:
+    import re
+
+    readme = (Path(__file__).parents[1] / "README.md").read_text(encoding="utf-8")
+    body = json.loads(re.search(r"-d '(\{.*?\})'", readme, re.S).group(1))  # type: ignore[union-attr]
+    response = client.post("/v1/precheck", json=body)
+    assert response.status_code == 200 and response.json()["exam"]["year"] == 2027
