@@ -27,13 +27,14 @@ from starlette.exceptions import HTTPException
 from starlette.middleware import Middleware
 from starlette.requests import Request
 from starlette.responses import JSONResponse, PlainTextResponse, Response, StreamingResponse
-from starlette.routing import Route
+from starlette.routing import Mount, Route
+from starlette.staticfiles import StaticFiles
 
 from kuaiji.errors import InputError, KuaijiError
 from kuaiji.model.clock import parse_at
 from kuaiji.model.results import ExamLevel
 from kuaiji.registry.manager import Registry, get_registry
-from kuaiji_server import limits
+from kuaiji_server import limits, page
 from kuaiji_server.metrics import Metrics
 from kuaiji_server.problems import bad_input, field, problem
 
@@ -404,6 +405,13 @@ async def docs(request: Request) -> Response:
 METRICS = Metrics()
 
 ROUTES = [
+    Route("/", page.home, methods=["GET"]),
+    Route("/check", page.check, methods=["POST"]),
+    Route("/check.ics", page.calendar, methods=["POST"]),
+    Route("/candidate.json", page.candidate_file, methods=["POST"]),
+    Route("/batch", page.batch_home, methods=["GET"]),
+    Route("/batch/result", page.batch_result, methods=["POST"]),
+    Mount("/static", StaticFiles(directory=Path(__file__).parent / "static"), name="static"),
     Route("/v1/precheck", precheck, methods=["POST"]),
     Route("/v1/precheck.ics", precheck_ics, methods=["POST"]),
     Route("/v1/batch", batch, methods=["POST"]),

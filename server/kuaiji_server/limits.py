@@ -8,6 +8,7 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
+import os
 import time
 import uuid
 from pathlib import Path
@@ -119,6 +120,12 @@ class Guard:
                 )
         except Exception as exc:  # never a traceback to the client, nor personal data in logs
             LOG.error(json.dumps({"request_id": request_id, "error": type(exc).__name__}))
+            if os.environ.get("KUAIJI_DEBUG", "") not in ("", "0"):  # masked, for operators
+                import traceback
+
+                from kuaiji.io.masking import scrub_text
+
+                LOG.error(scrub_text(traceback.format_exc()))
             if not started:
                 await problem(500, "internal", "内部错误", f"请求编号 {request_id}")(
                     scope, receive, sending
