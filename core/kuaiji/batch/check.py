@@ -30,7 +30,7 @@ from kuaiji.batch.options import (
 )
 from kuaiji.batch.output import record_zh, render, shown_label, table_cells, table_line
 from kuaiji.errors import InputError, KuaijiError
-from kuaiji.io.masking import mask_id, mask_name, mask_phone
+from kuaiji.io.masking import mask_id, mask_name, mask_phone, printable
 from kuaiji.model import clock
 from kuaiji.registry import containment
 
@@ -202,14 +202,14 @@ def _error(item: Item, options: Options, message: str, raw: Any, produced: Produ
     id_number = _personal(raw, "id_number", mask_id, options)
     if options.output != "jsonl":
         cells = [
-            record_zh(item.label),
+            printable(record_zh(item.label)),
             VERDICT_ZH["error"],
             "error",
             None,
             None,
-            name,
-            id_number,
-            message,
+            None if name is None else printable(name),
+            None if id_number is None else printable(id_number),
+            printable(message),
             "按「问题」改正输入文件中的这一行，再重新检查",
             None,
             None,

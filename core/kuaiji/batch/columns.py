@@ -147,9 +147,11 @@ class Columns:
 def map_columns(headers: Sequence[object]) -> Columns:
     """Each header's field path; unknown or repeated columns are refused (exit 2) with the
     accepted names, in Chinese."""
+    from kuaiji.io.masking import printable  # headers are quoted in messages and notes
+
     index = _header_index()
     ignored_names = {_norm(n) for n in IGNORED_COLUMNS}
-    texts = tuple("" if h is None else str(h).strip() for h in headers)
+    texts = tuple("" if h is None else printable(str(h).strip()) for h in headers)
     paths: list[str | None] = []
     unknown: list[str] = []
     ignored: list[str] = []

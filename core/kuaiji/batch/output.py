@@ -90,18 +90,28 @@ def _moment(moment: dt.datetime | None) -> str | None:
 DOUBTFUL_URL = "（来源可靠性低，请核实后再用）"  # as in the human output
 
 
+# What a table row quotes from data (plugins' messages, region names, URLs, rule ids) goes
+# through printable: a row is often read on a terminal, where an ANSI sequence, a carriage
+# return or U+202E from data would act. Cached: the same texts recur on every row.
+
+
 @functools.lru_cache(maxsize=4096)
 def _readable(text: str) -> str:
     from kuaiji.model.sources import readable
 
-    return readable(text)
+    return printable(readable(text))
 
 
 @functools.lru_cache(maxsize=4096)
 def _source_text(source: str) -> str:
     from kuaiji.model.sources import source_text
 
-    return source_text(source)
+    return printable(source_text(source))
+
+
+@functools.lru_cache(maxsize=4096)
+def _safe(text: str) -> str:
+    return printable(text)
 
 
 def table_cells(
@@ -130,37 +140,36 @@ def table_cells(
             deadlines.append(f"{number}. {_moment(f.deadline)}")
         if f.url:
             low = DOUBTFUL_URL if f.url in doubtful else ""
-            urls.append(f"{number}. {f.url}{low}")
+            urls.append(f"{number}. {_safe(f.url)}{low}")
         if f.source:
             sources.append(f"{number}. {_source_text(f.source)}")
     return [
-        record_zh(label),
+        printable(record_zh(label)),
         VERDICT_ZH.get(verdict, verdict),
         verdict,
-        region.name,
-        region.code,
-        name,
-        id_number,
+        _safe(region.name),
+        _safe(region.code),
+        printable(name),
+        printable(id_number),
         "\n".join(problems) or None,
         "\n".join(actions) or None,
         "\n".join(deadlines) or None,
         "\n".join(urls) or None,
         "\n".join(sources) or None,
-        ";".join(dict.fromkeys(f.rule for f in findings)) or None,
-        produced.short,
+        ";".join(dict.fromkeys(_safe(f.rule) for f in findings)) or None,
+        _safe(produced.short),
     ]
 
 
 def table_line(cells: list[str | None], options: Options) -> str:
     """A CSV row, or (xlsx) a JSON array of the cells that the parent writes to the sheet.
-    A CSV row is often read on a terminal: control characters from data (an ANSI escape, a
-    carriage return, U+202E) are shown as escapes (``\\x1b``), never acted on."""
+    The cells come from :func:`table_cells` (or an error's), where what data put in them is
+    already :func:`~kuaiji.io.masking.printable`."""
     if options.output == "xlsx":
         return JSON_ASCII.encode(cells)  # ASCII: no character splits the line
     out = io.StringIO()
     csv.writer(out, lineterminator="\r\n").writerow([_cell(c) for c in cells])
-    row = out.getvalue().removesuffix("\r\n")
-    return printable(row.encode("utf-8", "backslashreplace").decode("utf-8"))
+    return out.getvalue().removesuffix("\r\n").encode("utf-8", "backslashreplace").decode("utf-8")
 
 
 def _cell(value: object) -> str:

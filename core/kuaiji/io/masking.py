@@ -17,12 +17,13 @@ def mask_name(name: str) -> str:
 def mask_id(number: str) -> str:
     """``110105199003072346`` → ``110***********2346``: 7 of 18 characters stay. Any other
     number (a permit, a passport, an ID typed wrongly, which still holds a birth date)
-    keeps less: at most 2 + 2 characters, and only 1 of fewer than 10."""
+    keeps less: 1 + 2 characters of 10 or more (``M1234567890`` → ``M********90``), 1 of
+    fewer (``H12345678`` → ``H********``)."""
     text = number.strip()
     if len(text) == 18:
         return text[:3] + "*" * 11 + text[-4:]
     if len(text) >= 10:
-        return text[:2] + "*" * (len(text) - 4) + text[-2:]
+        return text[:1] + "*" * (len(text) - 3) + text[-2:]
     return text[:1] + "*" * max(len(text) - 1, 1)
 
 

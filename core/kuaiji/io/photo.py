@@ -20,6 +20,7 @@ import functools
 import io
 import os
 import stat
+import warnings
 from pathlib import Path
 
 from kuaiji.errors import InputError
@@ -182,7 +183,10 @@ def _decode(path: Path, size: int, fix: str) -> PhotoInfo:
     from PIL import Image, UnidentifiedImageError
 
     try:
-        with Image.open(io.BytesIO(data), formats=_OPENED) as image:
+        with warnings.catch_warnings():  # Pillow's bomb warning (English, on stderr): refused
+            warnings.simplefilter("error", Image.DecompressionBombWarning)
+            image = Image.open(io.BytesIO(data), formats=_OPENED)
+        with image:
             width, height = image.size
             fmt = image.format or ""
             mode = image.mode
@@ -196,7 +200,7 @@ def _decode(path: Path, size: int, fix: str) -> PhotoInfo:
         raise _refused(
             "照片文件不是 JPG 或 PNG 图片（别的格式只改了扩展名也不行），没有打开它", fix
         ) from None
-    except Image.DecompressionBombError:  # Pillow's own guard, from the header
+    except (Image.DecompressionBombError, Image.DecompressionBombWarning):  # from the header
         raise _refused(
             "照片的像素多得不像证件照（DecompressionBombError），没有解码", _SMALLER
         ) from None
