@@ -534,6 +534,7 @@ def test_folder_labels_are_masked_unless_asked(tmp_path: Path) -> None:
         ("id_type", "王小明"),
         ("region", ID),
         ("region", PHONE),
+        ("region", "欧阳娜娜"),
     ],
 )
 def test_error_messages_do_not_echo_personal_values(field: str, value: str, tmp_path: Path) -> None:

@@ -86,17 +86,23 @@ def _about(file: str, show_personal_data: bool = False) -> Iterator[None]:
     from the input has ID, permit and phone numbers masked (unless asked not to) and its
     control characters neutralised."""
     from kuaiji.errors import InputError, Problem
-    from kuaiji.io.masking import printable, scrub_text
+    from kuaiji.io.masking import printable, scrub_quoted_names, scrub_text
 
-    def clean(text: str) -> str:
-        return printable(text if show_personal_data else scrub_text(text))
+    def clean(text: str, quoted: bool = False) -> str:
+        if not show_personal_data:
+            text = scrub_text(scrub_quoted_names(text) if quoted else text)
+        return printable(text)
 
     try:
         yield
     except InputError as exc:
         source = exc.source if exc.source is not None else "<stdin>" if file == "-" else file
-        problems = [
-            Problem(clean(p.path), clean(p.message), clean(p.fix) if p.fix else None)
+        problems = [  # a value quoted from the file (not from an option) may be a name
+            Problem(
+                clean(p.path),
+                clean(p.message, quoted=not p.path.startswith("-")),
+                clean(p.fix) if p.fix else None,
+            )
             for p in exc.problems
         ]
         raise InputError(problems, source=clean(source)) from None

@@ -236,9 +236,9 @@ def _scrub(message: str, raw: Any, options: Options) -> str:
     """An error message with the record's own name, ID number and phone masked."""
     if options.show_personal_data:
         return message
-    from kuaiji.io.masking import scrub_text
+    from kuaiji.io.masking import scrub_quoted_names, scrub_text
 
-    message = scrub_text(message)
+    message = scrub_text(scrub_quoted_names(message))
     if not isinstance(raw, dict):
         return message
     for key, mask in (("id_number", mask_id), ("phone", mask_phone), ("name", mask_name)):

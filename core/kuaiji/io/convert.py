@@ -93,45 +93,6 @@ def _kind(value: object) -> str:
     return kinds.get(type(value), type(value).__name__)
 
 
-# The commonest Chinese surnames (together about 85 % of people) and the compound ones: a
-# value of 2–4 Han characters that starts with one is taken for a name (a spreadsheet column
-# shifted by one puts names in 性别 or 学历) and described, not shown. A typo of an accepted
-# word (本科生, 女士, 搞定了) rarely starts with one, and is still shown.
-_SURNAMES = frozenset(
-    "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶"
-    "程苏魏吕丁任沈姚卢姜崔钟谭陆汪范金石廖贾夏韦付方白邹孟熊秦邱江尹薛闫段雷侯龙史陶黎贺顾"
-    "毛郝龚邵万钱严覃武戴莫孔向汤欧阿买艾热古"
-)
-_COMPOUND_SURNAMES = (
-    "欧阳",
-    "司马",
-    "上官",
-    "诸葛",
-    "东方",
-    "皇甫",
-    "令狐",
-    "慕容",
-    "公孙",
-    "夏侯",
-    "尉迟",
-    "长孙",
-    "宇文",
-    "司徒",
-    "西门",
-    "南宫",
-    "端木",
-    "独孤",
-)
-_HAN_NAME = re.compile("[\u4e00-\u9fff]{2,4}")
-
-
-def _name_like(value: str) -> bool:
-    text = value.strip().replace("·", "")
-    return _HAN_NAME.fullmatch(text) is not None and (
-        text[0] in _SURNAMES or text.startswith(_COMPOUND_SURNAMES)
-    )
-
-
 def _display(value: object, path: str) -> str:
     """``value`` quoted when it is harmless to show; otherwise what kind of value it is.
     Never shown: the values of personal fields, and anything that looks like an ID, permit
@@ -146,12 +107,12 @@ def _display(value: object, path: str) -> str:
         return f"一段 {len(value)} 个字符的文字（个人信息，不在此显示）"
     if "@" in value:
         return "一个像电子邮箱的地址（个人信息，不在此显示）"
-    if _name_like(value):
+    from kuaiji.io.masking import looks_like_name, printable
+
+    if looks_like_name(value):
         return f"一段像姓名的文字（{len(value.strip())} 个字，为保护个人信息不在此显示）"
     if not value.strip():
         return "空白文字"
-    from kuaiji.io.masking import printable
-
     shown = value if len(value) <= _SHOWN_MAX else value[: _SHOWN_MAX - 1] + "…"
     return f"“{printable(shown)}”"
 
