@@ -296,3 +296,17 @@ def test_resolving_codes_never_builds_the_name_index() -> None:
     assert regions.name_table.cache_info().currsize == 0
     resolve("石家庄")
     assert regions.name_table.cache_info().currsize == 1
+
+
+@pytest.mark.parametrize(
+    "typed", ["110105199003072346", "13800138000", "王小明", "\x1b[2J火星", "火" * 200]
+)
+def test_an_unknown_region_is_quoted_without_personal_data_or_escapes(typed: str) -> None:
+    from kuaiji.errors import InputError
+    from kuaiji.registry.manager import Registry
+
+    registry = Registry(entry_points=False)
+    with pytest.raises(InputError) as raised:
+        registry.resolve(typed)
+    message = str(raised.value)
+    assert typed not in message and "\x1b" not in message and len(message) < 200

@@ -15,7 +15,9 @@ F = TypeVar("F", bound=Callable[..., Any])
 
 
 def fail(message: str, code: int) -> None:
-    click.echo(f"kuaiji: {message}", err=True)
+    from kuaiji.io.masking import printable  # data and bundle files can reach a message
+
+    click.echo(f"kuaiji: {printable(message)}", err=True)
     sys.exit(code)
 
 

@@ -615,6 +615,17 @@ def search(text: str, jurisdictions: Mapping[str, Jurisdiction]) -> tuple[Place,
 # --- resolving ---
 
 
+def _shown(text: str) -> str:
+    """A region the user typed, as an error quotes it: an ID or a phone number typed in the
+    wrong field masked, a name-like value masked, control characters shown as escapes, and
+    never more than 30 characters."""
+    from kuaiji.io.masking import looks_like_name, printable, scrub_text
+
+    shown = "*" * len(text) if looks_like_name(text) else scrub_text(text)
+    shown = printable(shown)
+    return shown if len(shown) <= 30 else shown[:30] + "…"
+
+
 def resolve(
     query: str,
     jurisdictions: Mapping[str, Jurisdiction],
@@ -631,12 +642,12 @@ def resolve(
     if text.isascii() and text.isdigit():
         code = text
         if len(code) not in (2, 4, 6):
-            raise InputError.single(field, f"“{text}”不是 2、4 或 6 位数字", FIX)
+            raise InputError.single(field, f"“{_shown(text)}”不是 2、4 或 6 位数字", FIX)
         if code[:2] == BINGTUAN and BINGTUAN in jurisdictions and code in ("66", "6600", "660000"):
             return _chain(BINGTUAN, jurisdictions[BINGTUAN].name, jurisdictions)
         name = division_name(code)
         if name is None:
-            raise InputError.single(field, f"找不到行政区划代码“{text}”", FIX)
+            raise InputError.single(field, f"找不到行政区划代码“{_shown(text)}”", FIX)
         return _chain(code, name, jurisdictions, field=field)
     code_for_name = names.get(text)
     if code_for_name is None:
@@ -647,7 +658,7 @@ def resolve(
             return _chain(places[0].code, places[0].name, jurisdictions, field=field)
         code_for_name = names.get(normal_name(text))
     if code_for_name is None or code_for_name == NATIONAL_CODE:
-        raise InputError.single(field, f"找不到地区“{text}”", FIX)
+        raise InputError.single(field, f"找不到地区“{_shown(text)}”", FIX)
     return _chain(code_for_name, jurisdictions[code_for_name].name, jurisdictions)
 
 
@@ -658,7 +669,7 @@ def _ambiguous(field: str, text: str, places: tuple[Place, ...]) -> InputError:
     first = ordered[0]
     return InputError.single(
         field,
-        f"“{text}”不止一处（{len(ordered)} 处），不知是哪一处：{listed}{more}",
+        f"“{_shown(text)}”不止一处（{len(ordered)} 处），不知是哪一处：{listed}{more}",
         f"请写明上级地名（如“{first.name}”）或写 6 位代码（如 {first.code}）；"
         f"kuaiji regions {text} 可以查看全部",
     )
