@@ -102,3 +102,10 @@ def test_rule_and_step_ids_are_a_visible_contract(everyone: Registry, folder: Pa
     assert current == json.loads(SNAPSHOT.read_text(encoding="utf-8"))
     assert len(rules) > 25 and len(steps) > 5
     assert BASE["region"] == "110105"
+
+
+def test_kuaiji_schema_result_prints_it() -> None:
+    from helpers import kuaiji
+
+    ran = kuaiji("schema", "--result")
+    assert ran.returncode == 0 and json.loads(ran.stdout) == result_schema()

@@ -549,12 +549,22 @@ def _echo_contact(registry: Any, c: Any, *, code: bool = False) -> None:
 
 
 @main.command()
-def schema() -> None:
+@click.option(
+    "--result",
+    is_flag=True,
+    help="改为输出预检结果（precheck --json、接口 /v1/precheck）的 JSON Schema / the result's schema.",
+)
+def schema(result: bool) -> None:
     """考生文件的 JSON Schema：每个字段的中文名称、说明和可写的值 / the candidate file's JSON Schema.
 
     取值可写英文或所列中文（如 本科、全日制、审核通过、是/否），日期可写 1992-03-05 或
     1992年3月5日。Every field with its Chinese name ("title"), description and accepted
-    values (English and Chinese)."""
+    values (English and Chinese). --result：预检结果的结构（结论、问题、步骤、规则与步骤编号）。"""
+    if result:
+        from kuaiji.io.result_schema import result_schema
+
+        dump(result_schema())
+        return
     from kuaiji.io.schema import candidate_schema
 
     dump(candidate_schema())
