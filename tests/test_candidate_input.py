@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import enum
 import json
 from pathlib import Path
@@ -157,3 +158,23 @@ def test_a_str_enum_that_is_not_a_strenum_is_still_checked(value: object) -> Non
         structure({"mode": value}, _Record)
     assert [p.path for p in err.value.problems] == ["mode"]
     assert err.value.problems[0].fix == "可写 a"
+
+
+def test_a_loaded_candidate_reads_its_photo_beside_its_file(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import shutil
+
+    import kuaiji
+    from helpers import EXAMPLES
+
+    folder = tmp_path / "people"
+    folder.mkdir()
+    shutil.copy(EXAMPLES / "wang-fang.json", folder / "wang-fang.json")
+    shutil.copy(EXAMPLES / "wang.jpg", folder / "wang.jpg")
+    monkeypatch.chdir(tmp_path)  # not where the file is
+    report = kuaiji.precheck(
+        kuaiji.load_candidate(folder / "wang-fang.json"), exam="中级", year=2026,
+        at=dt.datetime(2026, 6, 20, 10, tzinfo=dt.timezone(dt.timedelta(hours=8))),
+    )  # fmt: skip
+    assert "photo.spec" not in {f.rule for f in report.findings if f.severity.value == "error"}

@@ -91,7 +91,22 @@ def load_candidate(path: str | Path) -> Candidate:
         raise InputError.single(
             "", f"无法读取文件（{type(exc).__name__}）", "检查路径和磁盘", source=where
         ) from None
-    return parse_candidate(decode_text(raw, source=where), source=where)
+    candidate = parse_candidate(decode_text(raw, source=where), source=where)
+    _remember_folder(candidate, Path(path).parent)
+    return candidate
+
+
+# A candidate read from a file reads its photo beside that file when precheck() is given no
+# base_dir (keyed by the object, forgotten with it).
+_FOLDERS: dict[int, Path] = {}
+
+
+def _remember_folder(candidate: Candidate, folder: Path) -> None:
+    import weakref
+
+    key = id(candidate)
+    _FOLDERS[key] = folder.resolve()
+    weakref.finalize(candidate, _FOLDERS.pop, key, None)
 
 
 def _too_large(size: int) -> str:
@@ -249,7 +264,8 @@ def build_context(
     schedule = schedule_view(registry, region, level, year)
     photo = None
     if read_photo and candidate.photo is not None and candidate.photo.path is not None:
-        photo = inspect_photo(candidate.photo.path, base_dir or Path.cwd())
+        folder = base_dir or _FOLDERS.get(id(candidate)) or Path.cwd()
+        photo = inspect_photo(candidate.photo.path, folder)
     return Context(candidate, level, year, moment, region, schedule, base_dir, record_region, photo)
 
 
@@ -264,7 +280,9 @@ def precheck(
     timeline: bool = True,
 ) -> Report:
     """Is ``candidate`` ready to register for ``exam`` (junior | intermediate) of ``year``,
-    evaluated at ``at`` (default: now, Asia/Shanghai)? ``timeline=False`` skips the
+    evaluated at ``at`` (default: now, Asia/Shanghai)? A relative ``photo.path`` is read in
+    ``base_dir``; by default beside the file :func:`load_candidate` read the candidate from
+    (else the working folder). ``timeline=False`` skips the
     candidate's steps (batches report verdicts and findings only)."""
     registry = registry or get_registry()
     ctx = build_context(
