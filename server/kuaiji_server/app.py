@@ -431,8 +431,14 @@ ROUTES = [
 
 @contextlib.asynccontextmanager
 async def lifespan(app: Starlette) -> AsyncIterator[None]:
-    """Warm the registry (plugins, data) before the worker reports ready."""
+    """Warm the registry (plugins, data) before the worker reports ready, then move what
+    is alive (the registry, the plugins' data: long-lived) out of the garbage collector's
+    sight, so that its full collections do not stall requests scanning them."""
+    import gc
+
     await run_in_threadpool(get_registry)
+    gc.collect()
+    gc.freeze()
     yield
 
 
