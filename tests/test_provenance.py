@@ -36,3 +36,16 @@ def test_calendars_name_what_produced_them(tmp_path: Path) -> None:
         calendar = icalendar.Calendar.from_ical(path.read_bytes())
         text = str(calendar["X-WR-CALDESC"])
         assert f"kuaiji {kuaiji.__version__}" in text and "national" in text and "数据" in text
+
+
+def test_every_result_names_the_rules_feed_in_force(tmp_path: Path) -> None:
+    from helpers import ROOT, kuaiji
+
+    env = {"KUAIJI_CACHE_DIR": str(tmp_path / "cache"), "KUAIJI_NATIONAL_ONLY": "0"}
+    args = ["precheck", str(ROOT / "examples" / "wang-fang.json"), "--exam", "中级",
+            "--year", "2026", "--at", "2026-06-20T10:00", "--json"]  # fmt: skip
+    before = json.loads(kuaiji(*args, env=env).stdout)["produced_by"]
+    assert before["rules"] is None  # bundled data only
+    assert kuaiji("rules", "update", "--from", str(ROOT / "rules"), env=env).returncode == 0
+    after = json.loads(kuaiji(*args, env=env).stdout)["produced_by"]
+    assert after["rules"]["feed"] == "kuaiji" and after["rules"]["version"] >= 1

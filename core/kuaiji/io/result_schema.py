@@ -67,7 +67,7 @@ STEP = _object(
     }
 )
 
-PRODUCED_BY = {
+_PRODUCED_BY: dict[str, Any] = {
     "type": "object",
     "description": "产生这个结果的 kuaiji 版本、输出格式，以及各插件的版本和规则数据的日期与来源",
     "properties": {
@@ -85,6 +85,19 @@ PRODUCED_BY = {
         },
     },
     "required": ["kuaiji", "format", "plugins"],
+}
+_RULES: dict[str, Any] = {
+    "description": "已安装的签名规则源（名称、版本、发布时间）；null 表示只用随插件发布的数据",
+    "type": ["object", "null"],
+    "properties": {
+        "feed": {"type": "string"},
+        "version": {"type": "integer"},
+        "created": {"type": ["string", "null"], "format": "date-time"},
+    },
+}
+PRODUCED_BY: dict[str, Any] = {
+    **_PRODUCED_BY,
+    "properties": {**_PRODUCED_BY["properties"], "rules": _RULES},
 }
 
 

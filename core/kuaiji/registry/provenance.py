@@ -27,7 +27,27 @@ def provenance(registry: Registry) -> dict[str, Any]:
             "data_updated": updated.isoformat() if updated else None,
             "data_origin": loaded.origin if loaded is not None else None,
         }
-    return {"kuaiji": __version__, "format": OUTPUT_FORMAT, "plugins": plugins}
+    return {"kuaiji": __version__, "format": OUTPUT_FORMAT, "plugins": plugins, "rules": _feed()}
+
+
+def _feed() -> dict[str, Any] | None:
+    """The signed rules feed installed (its name, version and when it was published), or
+    None (bundled data only, or a cache that cannot be used)."""
+    from kuaiji.errors import DataError
+    from kuaiji.registry.data import read_state
+
+    try:
+        state = read_state()
+    except DataError:
+        return None
+    current = state.get("current") if state else None
+    if not isinstance(current, dict) or not isinstance(current.get("version"), int):
+        return None
+    return {
+        "feed": str(current.get("feed")),
+        "version": current["version"],
+        "created": current.get("created"),
+    }
 
 
 def provenance_text(registry: Registry) -> str:
