@@ -178,3 +178,31 @@ def test_a_loaded_candidate_reads_its_photo_beside_its_file(
         at=dt.datetime(2026, 6, 20, 10, tzinfo=dt.timezone(dt.timedelta(hours=8))),
     )  # fmt: skip
     assert "photo.spec" not in {f.rule for f in report.findings if f.severity.value == "error"}
+
+
+@pytest.mark.parametrize(
+    ("facts", "error"),
+    [
+        ({"size_bytes": 34567, "width": 358, "height": 441, "format": "jpeg"}, None),
+        ({"size_bytes": 34567, "width": 358, "height": 441, "format": "JPG"}, None),
+        ({"size_bytes": 5000, "width": 200, "height": 300, "format": "png"}, "小于 10KB"),
+        ({"size_bytes": 34567, "width": 358, "height": 441, "format": "gif"}, "须为 JPG 或 PNG"),
+        ({"size_bytes": 34567, "width": 358}, "缺少证件照"),  # not all four: no photo given
+    ],
+)
+def test_a_photo_can_be_given_as_facts_instead_of_a_file(
+    facts: dict[str, object], error: str | None
+) -> None:
+    data = candidate(photo=facts, collection={"status": "none"})
+    report = kuaiji.precheck(
+        kuaiji.candidate_from_dict(data), exam="中级", year=2026,
+        at=dt.datetime(2026, 6, 20, 10, tzinfo=dt.timezone(dt.timedelta(hours=8))),
+    )  # fmt: skip
+    found = [
+        f.message for f in report.findings if f.rule == "photo.spec" and f.severity.value == "error"
+    ]
+    if error is None:
+        assert found == []
+    else:
+        assert len(found) == 1 and error in found[0]
+        assert "未读取文件" in found[0] or error == "缺少证件照"

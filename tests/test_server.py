@@ -291,3 +291,10 @@ def test_the_readmes_curl_example_answers(client: TestClient) -> None:
     body = json.loads(re.search(r"-d '(\{.*?\})'", readme, re.S).group(1))  # type: ignore[union-attr]
     response = client.post("/v1/precheck", json=body)
     assert response.status_code == 200 and response.json()["exam"]["year"] == 2027
+
+
+def test_a_service_may_send_what_it_knows_of_a_photo(client: TestClient) -> None:
+    facts = {"size_bytes": 5000, "width": 200, "height": 300, "format": "png"}
+    body = request(candidate=candidate(photo=facts, collection={"status": "none"}))
+    findings = client.post("/v1/precheck", json=body).json()["findings"]
+    assert any(f["rule"] == "photo.spec" and "未读取文件" in f["message"] for f in findings)

@@ -17,7 +17,7 @@ from kuaiji.io.masking import mask_id, mask_name, mask_phone, scrub_text
 from kuaiji.io.photo import inspect as inspect_photo
 from kuaiji.model import clock
 from kuaiji.model.candidate import Candidate
-from kuaiji.model.context import Context, Region, ScheduleView
+from kuaiji.model.context import Context, PhotoInfo, Region, ScheduleView
 from kuaiji.model.results import (
     ExamLevel,
     Finding,
@@ -266,6 +266,8 @@ def build_context(
     if read_photo and candidate.photo is not None and candidate.photo.path is not None:
         folder = base_dir or _FOLDERS.get(id(candidate)) or Path.cwd()
         photo = inspect_photo(candidate.photo.path, folder)
+    elif read_photo and candidate.photo is not None and candidate.photo.known:
+        photo = _known_photo(candidate.photo)
     return Context(candidate, level, year, moment, region, schedule, base_dir, record_region, photo)
 
 
@@ -453,6 +455,22 @@ def plugin_finding(problem: PluginProblem, *, loaded: bool = True) -> Finding:
         message=scrub_text(f"插件 {problem.plugin!r} 出错{where}：{problem.message}"),
         action="结果可能不完整：请联系该插件的维护者，或用 KUAIJI_PLUGINS 排除该插件后重试",
         plugin=problem.plugin,
+    )
+
+
+def _known_photo(given: Any) -> PhotoInfo:
+    """What a candidate says of a photo it did not send, as the core would have read it."""
+    fmt = str(given.format).strip().lower().removeprefix(".")
+    fmt = {"jpg": "jpeg"}.get(fmt, fmt)
+    suffix = {"jpeg": "jpg"}.get(fmt, fmt)
+    return PhotoInfo(
+        Path(f"(照片信息).{suffix}"),
+        suffix,
+        given.size_bytes,
+        fmt,
+        given.width,
+        given.height,
+        "RGB",
     )
 
 

@@ -249,10 +249,22 @@ class NationalAccount:
 
 @attrs.frozen
 class Photo:
-    """A photo file (``path``, relative to the candidate file) or a Shenzhen receipt code."""
+    """A photo file (``path``, relative to the candidate file), or what is already known of
+    one (``size_bytes``, ``width``, ``height``, ``format``: a service that checked the file
+    itself need not send it), or a Shenzhen receipt code."""
 
     path: str | None = None
     receipt_code: str | None = None
+    size_bytes: int | None = None
+    width: int | None = None
+    height: int | None = None
+    format: str | None = None  # jpeg | png | another format name
+
+    @property
+    def known(self) -> bool:
+        """Whether the facts of a photo are given instead of its file."""
+        facts = (self.size_bytes, self.width, self.height, self.format)
+        return all(v is not None for v in facts)
 
 
 @attrs.frozen

@@ -25,7 +25,9 @@ def photo_not_checked(ctx: Context, rule: str) -> list[Finding] | None:
     accepted a photo, so it is reported as not given and not checked (what a spreadsheet
     cannot carry), not as missing. None when this does not apply."""
     photo = ctx.candidate.photo
-    if photo is not None and (photo.path is not None or photo.receipt_code is not None):
+    if photo is not None and (
+        photo.path is not None or photo.receipt_code is not None or photo.known
+    ):
         return None
     record = ctx.candidate.collection
     held = ctx.record_region
@@ -54,7 +56,7 @@ def photo_spec(ctx: Context) -> list[Finding]:
     photo = ctx.candidate.photo
     deadline = record_deadline(ctx)
     base = {"deadline": deadline, "source": S.PHOTO}
-    if photo is None or (photo.path is None and photo.receipt_code is None):
+    if photo is None or (photo.path is None and photo.receipt_code is None and not photo.known):
         return [
             finding(
                 "photo.spec",
@@ -64,7 +66,7 @@ def photo_spec(ctx: Context) -> list[Finding]:
                 **base,
             )
         ]
-    if photo.path is None:
+    if photo.path is None and not photo.known:
         return [
             finding(
                 "photo.spec",
@@ -95,11 +97,12 @@ def photo_spec(ctx: Context) -> list[Finding]:
         problems.append(f"色彩模式 {info.mode}（如 CMYK）可能无法上传，请另存为 RGB")
     if not problems:
         return []
+    told = "（按所给的照片信息判断，未读取文件）" if photo.path is None else ""
     return [
         finding(
             "photo.spec",
             Severity.ERROR,
-            "证件照不符合要求：" + "；".join(problems),
+            "证件照不符合要求：" + "；".join(problems) + told,
             action="重新拍摄或导出：jpg/jpeg/png，不小于 10KB，像素不低于 295×413，白底免冠，刘海不遮眉",
             **base,
         )
