@@ -206,3 +206,29 @@ def test_a_photo_can_be_given_as_facts_instead_of_a_file(
     else:
         assert len(found) == 1 and error in found[0]
         assert "未读取文件" in found[0] or error == "缺少证件照"
+
+
+@pytest.mark.parametrize(
+    ("arguments", "field"),
+    [
+        ({"year": -5}, "--year"),
+        ({"year": 2026.0}, "--year"),
+        ({"year": True}, "--year"),
+        ({"year": 2026, "at": 20260620}, "at"),
+        ({"year": 2026, "at": "明天"}, "--at"),
+        ({"year": 2026, "exam": 3}, "--exam"),
+    ],
+)
+def test_the_library_refuses_bad_arguments_as_input_errors(
+    arguments: dict[str, object], field: str
+) -> None:
+    data = kuaiji.candidate_from_dict(candidate(photo=None))
+    with pytest.raises(InputError) as raised:
+        kuaiji.precheck(data, **{"exam": "中级", **arguments})  # type: ignore[arg-type]
+    assert raised.value.problems[0].path == field
+
+
+def test_the_library_reads_a_time_written_as_text() -> None:
+    data = kuaiji.candidate_from_dict(candidate(photo=None))
+    report = kuaiji.precheck(data, exam="中级", year=2026, at="2026-06-20 10:00")
+    assert report.at.isoformat() == "2026-06-20T10:00:00+08:00"

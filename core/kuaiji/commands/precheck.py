@@ -25,7 +25,7 @@ from kuaiji.model.results import (
     Step,
 )
 from kuaiji.registry.manager import HookResult, PluginProblem, Registry, get_registry
-from kuaiji.registry.schedules import schedule_view
+from kuaiji.registry.schedules import check_year, schedule_view
 
 CHECK_HOOKS = ("kuaiji_registration", "kuaiji_collection", "kuaiji_exam_precheck")
 PLUGIN_ERROR = "plugin.error"
@@ -247,7 +247,7 @@ def build_context(
     *,
     exam: ExamLevel | str,
     year: int,
-    at: dt.datetime | None = None,
+    at: dt.datetime | str | None = None,
     base_dir: Path | None = None,
     registry: Registry | None = None,
     read_photo: bool = True,
@@ -256,6 +256,7 @@ def build_context(
     the photo: the context every hook receives."""
     registry = registry or get_registry()
     level = exam_level(exam)
+    year = check_year(registry, level, year)  # 2026.0 == 2026 as a key: checked, not looked up
     moment = clock.now() if at is None else aware(at)
     region = registry.resolve(candidate.region)
     record_region = None
@@ -276,7 +277,7 @@ def precheck(
     *,
     exam: ExamLevel | str,
     year: int,
-    at: dt.datetime | None = None,
+    at: dt.datetime | str | None = None,
     base_dir: Path | None = None,
     registry: Registry | None = None,
     timeline: bool = True,
@@ -491,7 +492,15 @@ def exam_level(exam: ExamLevel | str) -> ExamLevel:
         ) from None
 
 
-def aware(at: dt.datetime) -> dt.datetime:
+def aware(at: dt.datetime | str) -> dt.datetime:
+    """``at`` in Beijing time: a naive datetime is Beijing time; text is read as ``--at``
+    is (``2026-06-20 10:00``, RFC 3339…); anything else is an :class:`InputError`."""
+    if isinstance(at, str):
+        return clock.parse_at(at)
+    if not isinstance(at, dt.datetime):
+        raise InputError.single(
+            "at", "评估时间应为日期时间", "给出 datetime，或如 2026-06-20T10:00:00+08:00 的文本"
+        )
     if at.tzinfo is None:
         at = at.replace(tzinfo=clock.SHANGHAI)
     return at.astimezone(clock.SHANGHAI)

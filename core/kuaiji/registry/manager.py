@@ -175,6 +175,7 @@ class Registry:
         self.owned = claims.owned
         self.conflicts = claims.conflicts
         self.names = name_index(self.jurisdictions)
+        self._years: dict[ExamLevel, tuple[int, ...]] = {}
         self.views: dict[Any, Any] = {}  # schedule views (kuaiji.registry.schedules), bounded
         self.schedules = self._collect_schedules()
         self.overrides: dict[str, tuple[Override, ...]] = {}
@@ -440,10 +441,14 @@ class Registry:
         )
 
     def years(self, level: ExamLevel) -> tuple[int, ...]:
-        """The exam years the national data has a schedule for, ascending."""
-        return tuple(
-            sorted(y for (r, lv, y) in self.schedules if r == NATIONAL_CODE and lv is level)
-        )
+        """The exam years the national data has a schedule for, ascending (worked out once
+        per level: every precheck checks its year against them)."""
+        found = self._years.get(level)
+        if found is None:
+            found = self._years[level] = tuple(
+                sorted(y for (r, lv, y) in self.schedules if r == NATIONAL_CODE and lv is level)
+            )
+        return found
 
     def resolve(self, query: str, *, field: str = "region") -> Region:
         """Resolve a region (see :mod:`kuaiji.registry.regions`), with its nearest bureaus' contacts."""
