@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import enum
+import functools
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Any
@@ -202,9 +203,14 @@ def _marked(row: dict[str, Any], doubtful: frozenset[str]) -> dict[str, Any]:
     return row
 
 
-def finding_dict(f: Finding) -> dict[str, Any]:
+@functools.lru_cache(maxsize=4096)  # sources come from data: a few hundred, formatted per answer
+def _source_text(source: str | None) -> str | None:
     from kuaiji.model.sources import source_text
 
+    return source_text(source) or None
+
+
+def finding_dict(f: Finding) -> dict[str, Any]:
     return {
         "rule": f.rule,
         "severity": f.severity.value,
@@ -214,13 +220,11 @@ def finding_dict(f: Finding) -> dict[str, Any]:
         "deadline": clock.iso(f.deadline),
         "url": f.url,
         "source": f.source,
-        "source_text": source_text(f.source) or None,
+        "source_text": _source_text(f.source),
     }
 
 
 def step_dict(s: Step) -> dict[str, Any]:
-    from kuaiji.model.sources import source_text
-
     return {
         "id": s.id,
         "title": s.title,
@@ -233,7 +237,7 @@ def step_dict(s: Step) -> dict[str, Any]:
         "note": s.note,
         "note_zh": s.note,  # a step's note is already what a person reads (Chinese)
         "source": s.source,
-        "source_text": source_text(s.source) or None,
+        "source_text": _source_text(s.source),
         "plugin": s.plugin,
         "projected": s.projected,
     }

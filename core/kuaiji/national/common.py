@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 from kuaiji.model.context import Context
-from kuaiji.model.results import Finding, Role, Severity
+from kuaiji.model.results import Finding, Role, Severity, Step
 
 AUSM = "ausm"  # the national platform's id in data/jurisdictions.json
 
@@ -13,8 +13,18 @@ AUSM = "ausm"  # the national platform's id in data/jurisdictions.json
 REAL_NAME_REVIEW_WORKDAYS = 3  # seed 004 FAQ 8: 线上实名认证 至少提前 3 个工作日
 
 
+NATIONAL = "national"  # this plugin's name (its records say so from the start)
+
+
 def finding(rule: str, severity: Severity, message: str, **kwargs: object) -> Finding:
+    kwargs.setdefault("plugin", NATIONAL)
     return Finding(rule, severity, message, **kwargs)  # type: ignore[arg-type]
+
+
+def step(*args: object, **kwargs: object) -> Step:
+    """A step of the national timeline, its ``plugin`` filled in."""
+    kwargs.setdefault("plugin", NATIONAL)
+    return Step(*args, **kwargs)  # type: ignore[arg-type]
 
 
 def record_deadline(ctx: Context) -> dt.datetime | None:

@@ -29,6 +29,7 @@ from kuaiji.national.common import (
     EVENT_ZH,
     REAL_NAME_REVIEW_WORKDAYS,
     record_deadline,
+    step,
     uses_national_platform,
 )
 from kuaiji.schedule.leads import lead_time
@@ -50,7 +51,7 @@ def timeline(ctx: Context) -> list[Step]:
     elsewhere = _held_in_another_province(ctx)
     if required is not None and required.value is False:
         steps.append(
-            Step(
+            step(
                 id="collection",
                 title=f"本考区 {ctx.year} 年{ctx.level.zh}考试报名前无需信息采集",
                 done=True,
@@ -70,7 +71,7 @@ def timeline(ctx: Context) -> list[Step]:
             else None
         )
         steps.append(
-            Step(
+            step(
                 id="collection",
                 title="完成会计人员信息采集并审核通过",
                 platform=platform.name if platform else None,
@@ -103,7 +104,7 @@ def timeline(ctx: Context) -> list[Step]:
         if review.kind is EventKind.REVIEW:
             where = ctx.platform(Role.REVIEW, review.opens.date() if review.opens else None)
             steps.append(
-                Step(
+                step(
                     id=review.id,
                     title=review.title or "报名前审核",
                     platform=where.name if where else None,
@@ -120,7 +121,7 @@ def timeline(ctx: Context) -> list[Step]:
     for index, phase in enumerate(phases):
         suffix = f"（第 {index + 1} 阶段）" if len(phases) > 1 else ""
         steps.append(
-            Step(
+            step(
                 id="registration" if len(phases) == 1 else f"registration.{index + 1}",
                 title=f"网上报名{suffix}",
                 platform=registration.name if registration else None,
@@ -145,7 +146,7 @@ def timeline(ctx: Context) -> list[Step]:
             else None
         )
         steps.append(
-            Step(
+            step(
                 id=event_id,
                 title=title,
                 platform=platform.name
@@ -168,7 +169,7 @@ def timeline(ctx: Context) -> list[Step]:
         if event.kind is EventKind.CHANGE or (event.kind is EventKind.TRANSFER and moving):
             transfer_events = transfer_events or event.kind is EventKind.TRANSFER
             steps.append(
-                Step(
+                step(
                     id=event.id,
                     title=event.title or EVENT_ZH[event.kind.value],
                     opens=event.opens,
@@ -203,7 +204,7 @@ def cross_province_step(ctx: Context, deadline: dt.datetime | None) -> Step:
     held = ctx.record_region
     assert held is not None and held.province is not None and ctx.region.province is not None
     platform = ctx.platform(Role.TRANSFER)
-    return Step(
+    return step(
         id="transfer.cross_province",
         title=f"办理跨省调转：从{held.province.name}调出，调入{ctx.region.province.name}并经审核",
         platform=platform.name if platform else None,
@@ -220,10 +221,10 @@ def _by_time(steps: list[Step]) -> list[Step]:
     first on a tie; a step with no date keeps its place after the one before it."""
     keyed = []
     last = dt.datetime.min.replace(tzinfo=dt.UTC)
-    for step in steps:
-        last = step.closes or step.opens or last
-        keyed.append((last, step))
-    return [step for _, step in sorted(keyed, key=lambda pair: pair[0])]
+    for one in steps:
+        last = one.closes or one.opens or last
+        keyed.append((last, one))
+    return [one for _, one in sorted(keyed, key=lambda pair: pair[0])]
 
 
 def account_step(
@@ -248,7 +249,7 @@ def account_step(
         note += f"，最晚 {clock.human(latest)} 前提交线上认证"
         if answer.note:
             note += f"（{answer.note}）"
-    return Step(
+    return step(
         id="account.national",
         title=title,
         platform=ausm.name if ausm else None,
