@@ -72,7 +72,7 @@ def test_bad_answers_come_back_with_the_field_and_the_fix(client: TestClient) ->
     wrong = client.post("/check", data={**FORM, "phone": "12345", "education.graduated": "去年"})
     assert wrong.status_code == 422 and "请改正以下内容" in wrong.text
     assert 'aria-invalid="true"' in wrong.text and "12345" in wrong.text  # kept in the form
-    assert "education.graduated" in wrong.text
+    assert "毕业日期</a>：" in wrong.text  # named by its Chinese label, linked to the field
 
 
 def test_the_downloads_are_made_from_the_form_not_kept_on_the_server(client: TestClient) -> None:
@@ -251,7 +251,7 @@ def test_a_wrong_answer_is_shown_beside_its_field(browser: Any, server: str) -> 
     _fill(browser, {**FORM, "region": "火星"})
     browser.find_element(By.CSS_SELECTOR, "form[action='/check'] button[type=submit]").click()
     alert = browser.find_element(By.CSS_SELECTOR, ".problems[role=alert]").text
-    assert "请改正以下内容" in alert and "region" in alert
+    assert "请改正以下内容" in alert and "地区：" in alert  # the field's Chinese name
     assert browser.find_element(By.ID, "f-region").get_attribute("aria-invalid") == "true"
     assert browser.find_element(By.ID, "f-region").get_attribute("value") == "火星"  # kept
     _shot(browser, "form-error.png")

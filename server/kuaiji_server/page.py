@@ -237,8 +237,9 @@ def form_page(values: Mapping[str, str] | None = None, problems: Iterable[Proble
     )
     summary = ""
     if by_field or loose:
+        labels = {path: label for _, fields in SECTIONS for path, label, *_ in fields}
         items = "".join(f"<li>{_e(t)}</li>" for t in loose) + "".join(
-            f'<li><a href="#f-{k.replace(".", "-")}">{_e(k)}</a>：{_e(t)}</li>'
+            f'<li><a href="#f-{k.replace(".", "-")}">{_e(labels[k])}</a>：{_e(t)}</li>'
             for k, t in by_field.items()
         )
         summary = (
