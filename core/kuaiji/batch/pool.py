@@ -104,12 +104,15 @@ def _results(
         while pending:
             yield _next(pending, stop)
     finally:
-        for future in pending:
-            future.cancel()
-        if pending:  # stopped early (Ctrl-C, SIGTERM, a failed write): no chunk is awaited
+        if pending:
+            # Stopped early (Ctrl-C, SIGTERM, a failed write): the workers are ended, not
+            # awaited. Their futures are left to the pool, which fails them as broken; cancelling
+            # them too would race it (InvalidStateError in its thread, printed on stderr).
             for process in list(getattr(pool, "_processes", {}).values()):
                 process.terminate()
-        pool.shutdown(wait=True, cancel_futures=True)
+            pool.shutdown(wait=True)
+        else:
+            pool.shutdown(wait=True, cancel_futures=True)
 
 
 class _Stopped(Exception):
