@@ -876,3 +876,36 @@ def test_a_cache_folder_others_can_write_is_neither_used_nor_written(
     status = kuaiji("rules", "status", env={"KUAIJI_CACHE_DIR": str(cache)})
     assert status.returncode == 0 and "KUAIJI_CACHE_DIR" in status.stdout
     cache.chmod(0o700)
+
+
+@pytest.mark.slow
+def test_plugins_left_out_by_kuaiji_plugins_keep_their_data(
+    bundle: Path, keys: tuple[Path, Ed25519PrivateKey, str], tmp_path: Path
+) -> None:
+    """A fresh process that loads only Hunan (KUAIJI_PLUGINS) still counts Xinjiang as
+    installed: its newer data is installed, not dropped as a stranger's."""
+    import subprocess
+
+    from helpers import KUAIJI
+
+    today = dt.datetime.now(
+        dt.timezone(dt.timedelta(hours=8))
+    ).date()  # the real one: a new process
+    served = copy_bundle(bundle, tmp_path / "served")
+    bump(served, "xinjiang", "xinjiang.json", updated=today.isoformat())
+    sign(served, keys[1])
+    public = tmp_path / "publisher.pub"
+    public.write_text(keys[2] + "\n", encoding="utf-8")
+    env = {
+        **os.environ,
+        "KUAIJI_CACHE_DIR": str(tmp_path / "cache"),
+        "KUAIJI_NATIONAL_ONLY": "0",
+        "KUAIJI_PLUGINS": "hunan",
+    }
+    done = subprocess.run(
+        [str(KUAIJI), "rules", "update", "--from", str(served), "--trust", str(public)],
+        env=env, capture_output=True, text=True, timeout=120,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    assert "xinjiang" in installed(tmp_path / "cache")["current"]["files"].__str__()
+    assert "未安装的插件" not in done.stdout

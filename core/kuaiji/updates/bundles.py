@@ -135,12 +135,18 @@ def _document_bytes(doc: DataDocument) -> bytes:
 
 def _loaded_plugins() -> dict[str, PluginData]:
     """The plugins installed here, each with its PluginData (importing them makes it). A
-    registry that does not build still imported them: an update can always repair."""
+    registry that does not build still imported them: an update can always repair. Plugins
+    left out of this process by ``KUAIJI_PLUGINS`` are installed too: their data is kept."""
+    import importlib
+
     from kuaiji.errors import KuaijiError
     from kuaiji.registry.manager import get_registry
 
     with contextlib.suppress(KuaijiError):
-        get_registry()
+        registry = get_registry()
+        for _name, value, _dist, _version in registry.installed.entry_points:
+            with contextlib.suppress(Exception):  # a plugin that does not import has no data
+                importlib.import_module(value.split("[", 1)[0].partition(":")[0].strip())
     return PluginData.every()
 
 
