@@ -17,6 +17,8 @@ from kuaiji.batch.inputs import Input, chunks
 from kuaiji.batch.options import CHUNK, CSV_COLUMNS, Item, Options, Summary, Task
 from kuaiji.batch.output import JSON_ASCII
 
+GRACE = 5.0  # seconds a stopped batch's workers get to finish what they hold
+
 
 def header(options: Options) -> str | None:
     """What starts the output: the CSV header row (after a BOM, for Excel), or (xlsx) the
@@ -105,12 +107,16 @@ def _results(
             yield _next(pending, stop)
     finally:
         if pending:
-            # Stopped early (Ctrl-C, SIGTERM, a failed write): the workers are ended, not
-            # awaited. Their futures are left to the pool, which fails them as broken; cancelling
-            # them too would race it (InvalidStateError in its thread, printed on stderr).
-            for process in list(getattr(pool, "_processes", {}).values()):
-                process.terminate()
-            pool.shutdown(wait=True)
+            # Stopped early (Ctrl-C, SIGTERM, a failed write): no new task is sent; the workers
+            # get a few seconds to finish what they hold (results dropped), then are ended.
+            # Nothing is cancelled: the pool fails unfinished futures itself when a worker is
+            # ended, and a cancelled one would race it (InvalidStateError from its thread).
+            processes = list((getattr(pool, "_processes", None) or {}).values())
+            pool.shutdown(wait=False)
+            _end(processes, grace=GRACE)
+            manager = getattr(pool, "_executor_manager_thread", None)
+            if manager is not None:
+                manager.join(timeout=GRACE)
         else:
             pool.shutdown(wait=True, cancel_futures=True)
 
@@ -132,3 +138,22 @@ def _next(
         finally:
             if pending and pending[0].done():
                 pending.popleft()
+
+
+def _end(processes: list[Any], grace: float) -> None:
+    """Wait up to ``grace`` seconds in all for the workers to exit, then SIGTERM, then
+    SIGKILL for one still alive a second later (a worker still starting has the parent's
+    SIGTERM handler, which only sets a flag)."""
+    import time
+
+    deadline = time.monotonic() + grace
+    for process in processes:
+        process.join(timeout=max(0.0, deadline - time.monotonic()))
+    for process in processes:
+        if process.is_alive():
+            process.terminate()
+    for process in processes:
+        process.join(timeout=1)
+        if process.is_alive():
+            process.kill()
+            process.join(timeout=1)
