@@ -34,7 +34,7 @@ from kuaiji.errors import InputError, KuaijiError
 from kuaiji.model.clock import parse_at
 from kuaiji.model.results import ExamLevel
 from kuaiji.registry.manager import Registry, get_registry
-from kuaiji_server import limits, page
+from kuaiji_server import downloads, limits, page
 from kuaiji_server.metrics import Metrics
 from kuaiji_server.problems import bad_input, field, problem
 
@@ -176,17 +176,7 @@ async def precheck(request: Request) -> Response:
 
 
 async def precheck_ics(request: Request) -> Response:
-    from kuaiji.commands.calendar import timeline_calendar
-
-    report = await _run_precheck(request)
-    return Response(
-        timeline_calendar(report),
-        media_type="text/calendar; charset=utf-8",
-        headers={
-            "Content-Disposition": 'attachment; filename="kuaiji.ics"',
-            "Cache-Control": "no-store",
-        },
-    )
+    return downloads.calendar(await _run_precheck(request))
 
 
 async def _run_precheck(request: Request) -> Any:

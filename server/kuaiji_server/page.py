@@ -20,10 +20,11 @@ from typing import Any
 
 from starlette.datastructures import FormData, UploadFile
 from starlette.requests import Request
-from starlette.responses import HTMLResponse, Response, StreamingResponse
+from starlette.responses import HTMLResponse, Response
 
 from kuaiji.errors import InputError, Problem
 from kuaiji.model import clock
+from kuaiji_server import downloads
 
 PAGE_CSP = (
     "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data: blob:; "
@@ -439,34 +440,18 @@ def _hidden_request(form: FormData) -> tuple[dict[str, Any], Mapping[str, str]]:
 
 
 async def calendar(request: Request) -> Response:
-    from kuaiji.commands.calendar import timeline_calendar
-
     async with request.form(max_files=0, max_fields=8) as form:
         data, _ = _hidden_request(form)
         with tempfile.TemporaryDirectory(prefix="kuaiji-page-") as tmp:
             report = _check(form, data, Path(tmp))
-    return Response(
-        timeline_calendar(report),
-        media_type="text/calendar; charset=utf-8",
-        headers={
-            "Content-Disposition": 'attachment; filename="kuaiji.ics"',
-            "Cache-Control": "no-store",
-        },
-    )
+    return downloads.calendar(report)
 
 
 async def candidate_file(request: Request) -> Response:
     async with request.form(max_files=0, max_fields=8) as form:
         data, _ = _hidden_request(form)
     text = json.dumps(data, ensure_ascii=False, indent=2) + "\n"
-    return Response(
-        text.encode("utf-8"),
-        media_type="application/json",
-        headers={
-            "Content-Disposition": 'attachment; filename="candidate.json"',
-            "Cache-Control": "no-store",
-        },
-    )
+    return downloads.download(text.encode("utf-8"), "application/json", "candidate.json")
 
 
 def batch_page() -> str:
@@ -526,14 +511,7 @@ async def batch_result(request: Request) -> Response:
         import shutil
 
         shutil.rmtree(folder, ignore_errors=True)
-    return StreamingResponse(
-        iter(lines),
-        media_type="text/csv; charset=utf-8",
-        headers={
-            "Content-Disposition": 'attachment; filename="kuaiji-results.csv"',
-            "Cache-Control": "no-store",
-        },
-    )
+    return downloads.streamed(iter(lines), "text/csv; charset=utf-8", "kuaiji-results.csv")
 
 
 async def home(request: Request) -> Response:
