@@ -61,6 +61,12 @@ def _rss_kb(pid: int) -> int:
     return 0
 
 
+def _cpu_seconds(pid: int) -> float:
+    """User + system CPU time the process has used so far."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def _workers(pid: int) -> list[int]:
     found = subprocess.run(["pgrep", "-P", str(pid)], capture_output=True, text=True).stdout
     children = [int(p) for p in found.split()]
@@ -97,6 +103,9 @@ def main() -> None:
     if wrk is None:
         sys.exit("wrk is not installed: apt-get install wrk")
     kuaiji = Path(sys.executable).parent / "kuaiji"
+    # The machine's speed drifts (it is shared): the in-process rate is taken before and
+    # after the load, and their mean is the ratio's denominator.
+    rate_before = in_process_rate()
     port = _port()
     env = {**os.environ, "KUAIJI_ACCESS_LOG": "0"}
     server = subprocess.Popen(
@@ -125,17 +134,20 @@ def main() -> None:
         )  # fmt: skip
         workers = _workers(server.pid)
         rss_before = {p: _rss_kb(p) for p in workers}
+        cpu_before = sum(_cpu_seconds(p) for p in workers)
         ran = subprocess.run(
             [wrk, "-t2", f"-c{args.connections}", f"-d{args.duration}s", "--timeout", "5s",
              "-s", script.name, f"{base}/v1/precheck"],
             capture_output=True, text=True, check=True,
         )  # fmt: skip
         rss_after = {p: _rss_kb(p) for p in workers}
+        cpu_used = sum(_cpu_seconds(p) for p in workers) - cpu_before
         result = json.loads(ran.stdout.strip().splitlines()[-1])
     finally:
         server.terminate()
         server.wait(timeout=30)
-    rate = in_process_rate()
+    rate_after = in_process_rate()
+    rate = (rate_before + rate_after) / 2
     http = result["requests"] / result["seconds"]
     print(
         f"kuaiji serve, {args.workers} workers, {args.connections} connections, {args.duration} s (wrk)"
@@ -145,7 +157,12 @@ def main() -> None:
         f"  latency         p50 {result['p50']:.1f} ms   p99 {result['p99']:.1f} ms   p999 {result['p999']:.1f} ms"
     )
     print(
-        f"  in-process      {rate:,.0f} prechecks/s in one process (same request, JSON in and out)"
+        f"  in-process      {rate:,.0f} prechecks/s in one process (same request, JSON in and out;"
+        f" {rate_before:,.0f} before the load, {rate_after:,.0f} after)"
+    )
+    print(
+        f"  CPU per request {cpu_used / result['requests'] * 1e6:,.0f} µs in the workers,"
+        f" {1e6 / rate:,.0f} µs in-process"
     )
     print(f"  HTTP ÷ (in-process × workers) = {http / (rate * args.workers):.0%}")
     for pid in workers:

@@ -126,6 +126,53 @@ def test_too_large_and_not_json_are_problems(client: TestClient) -> None:
     assert problem_of(broken, 422)["errors"][0]["field"] == ""
 
 
+@pytest.mark.parametrize(
+    "kind", ["application/json", "application/json; charset=utf-8", "text/plain"]
+)
+def test_precheck_answers_the_same_whichever_way_it_is_routed(
+    client: TestClient, kind: str
+) -> None:
+    """A JSON body goes the direct way (PrecheckFirst), anything else through the router:
+    the same answer, the same problems, counted under the same route."""
+    body = json.dumps(request(), ensure_ascii=False).encode()
+    answer = client.post("/v1/precheck", content=body, headers={"content-type": kind})
+    assert answer.status_code == 200, answer.text
+    assert answer.json() == client.post("/v1/precheck", json=request()).json()
+    assert answer.headers["x-frame-options"] == "DENY" and answer.headers["x-request-id"]
+    bad = json.dumps(request(year=-5)).encode()
+    refused = client.post("/v1/precheck", content=bad, headers={"content-type": kind})
+    assert problem_of(refused, 422)["errors"][0]["field"] == "year"
+    assert 'route="/v1/precheck",status="422"' in client.get("/metrics").text
+
+
+def test_a_plugin_or_data_failure_is_a_problem_on_both_ways(
+    client: TestClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from kuaiji.commands import precheck as command
+    from kuaiji.errors import DataError
+
+    def broken(*args: Any, **kwargs: Any) -> Any:
+        raise DataError("数据坏了 110105199003072346")
+
+    monkeypatch.setattr(command, "precheck", broken)
+    for kind in ("application/json", "text/plain"):
+        response = client.post(
+            "/v1/precheck", content=json.dumps(request()).encode(), headers={"content-type": kind}
+        )
+        assert problem_of(response, 500)["code"] == "plugin.or.data"
+        assert ID not in response.text
+
+
+def test_cors_headers_reach_the_direct_precheck(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("KUAIJI_CORS_ORIGINS", "https://app.example")
+    with TestClient(create_app()) as cors:
+        answer = cors.post(
+            "/v1/precheck", json=request(), headers={"origin": "https://app.example"}
+        )
+        assert answer.status_code == 200
+        assert answer.headers["access-control-allow-origin"] == "https://app.example"
+
+
 def test_the_calendar_of_a_precheck(client: TestClient) -> None:
     response = client.post(
         "/v1/precheck.ics", json=request(candidate=candidate(photo=None, collection=None))

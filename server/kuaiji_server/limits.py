@@ -10,7 +10,6 @@ import json
 import logging
 import os
 import time
-import uuid
 from pathlib import Path
 from typing import Any
 
@@ -90,7 +89,7 @@ class Guard:
             await self.app(scope, receive, send)
             return
         began = time.perf_counter()
-        request_id = uuid.uuid4().hex[:12]
+        request_id = os.urandom(6).hex()  # 12 hex digits, as a log correlation id
         status = 500
         started = False
 

@@ -714,10 +714,22 @@ class _Current:
 GENERATION = "generation"  # in the rules cache folder: rewritten by every rules update
 
 
+_GENERATION_PATH: tuple[tuple[str | None, ...], str] | None = None
+
+
 def _rules_stamp() -> object:
+    """The stat of the generation file: one ``stat`` per call. Its path is worked out again
+    only when the environment variables that place the cache folder change (a service asks
+    on every request; building the path each time cost more than the stat)."""
+    global _GENERATION_PATH
     from kuaiji.io import cache
 
-    return cache.stamp(cache.cache_dir() / GENERATION)
+    env = os.environ
+    key = (env.get(cache.ENV_CACHE), env.get("XDG_CACHE_HOME"), env.get("HOME"))
+    held = _GENERATION_PATH
+    if held is None or held[0] != key:
+        held = _GENERATION_PATH = (key, str(cache.cache_dir() / GENERATION))
+    return cache.stamp(held[1])
 
 
 def generation() -> str | None:
