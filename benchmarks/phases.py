@@ -36,16 +36,16 @@ if str(ROOT) not in sys.path:
 STAGES = {
     "floor": "floor: stdlib json.loads + json.dumps of each record",
     "orjson": "floor with orjson (loads + dumps)",
-    "decode": "1. decode the line (json.loads, as the batch does)",
-    "structure": "2. + candidate_from_dict (validate, structure)",
-    "context": "3. + build_context (regions, schedule)",
-    "rules": "4. + the rules (precheck, timeline=False)",
-    "batch": "5. + the row and JSON out (check_chunk: the batch's own path)",
+    "structure": "1. decode and structure (one pass when canonical)",
+    "context": "2. + build_context (regions, schedule, photo)",
+    "rules": "3. + the rules (precheck, timeline=False, remembering)",
+    "batch": "4. + the row and JSON out (check_chunk: the batch's own path)",
 }
 AT = "2026-06-20T10:00:00+08:00"
 
 RUNNER = r"""
-import json, os, sys, time
+import contextlib, json, os, sys, time
+remembering = contextlib.nullcontext()
 stage, path, count = sys.argv[1], sys.argv[2], int(sys.argv[3])
 lines = [l for l in open(path, encoding="utf-8").read().split("\n") if l.strip()][:count]
 if stage == "orjson":
@@ -74,15 +74,16 @@ else:
 
     from pathlib import Path
 
+    from kuaiji.io import fastpath
+    from kuaiji.registry import memo
+
     registry = get_registry()
     base = Path(path).parent  # where photo.jpg is, as beside a real batch's file
     options = Options(ExamLevel.INTERMEDIATE, 2026, parse_at(sys.argv[4]))
+
     def one(line):
         try:
-            raw = json.loads(line)
-            if stage == "decode":
-                return
-            candidate = candidate_from_dict(raw)
+            candidate = fastpath.candidate(line) or candidate_from_dict(json.loads(line))
             if stage == "structure":
                 return
             if stage == "context":
@@ -103,14 +104,16 @@ else:
         os.getpgrp()  # callgrind: write the counters out
         print(spent)
         sys.exit(0)
-for line in lines[:20]:
-    one(line)
-os.getppid()
-began = time.process_time()
-for line in lines:
-    one(line)
-spent = time.process_time() - began
-os.getpgrp()
+    remembering = memo.remembering()  # as a batch does
+with remembering:
+    for line in lines[:20]:
+        one(line)
+    os.getppid()
+    began = time.process_time()
+    for line in lines:
+        one(line)
+    spent = time.process_time() - began
+    os.getpgrp()
 print(spent)
 """
 

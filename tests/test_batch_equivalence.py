@@ -22,7 +22,8 @@ from benchmarks.generate import candidate, counties
 from helpers import EXAMPLES
 from kuaiji import candidate_from_dict, precheck
 from kuaiji.batch.check import check_chunk
-from kuaiji.batch.options import Item, Options
+from kuaiji.batch.options import Item, Options, produced_by
+from kuaiji.batch.output import render
 from kuaiji.errors import InputError
 from kuaiji.io.convert import HUGE_INTEGER
 from kuaiji.io.masking import mask_id, mask_name
@@ -36,6 +37,7 @@ MOMENTS = [
     dt.datetime(2026, 6, 20, 10, 0, tzinfo=SHANGHAI),
     dt.datetime(2026, 11, 30, 23, 59, tzinfo=SHANGHAI),  # after: too late, or next year's
 ]
+CROWDED = ["110105", "440305", "440106", "650102", "120101", "430102", "310115"]
 PROVINCES = [f"{p}0000" for p in ("11", "12", "31", "44", "65", "43", "51", "54", "71", "81")]
 
 # What people write instead of the canonical values (every form the single path accepts).
@@ -83,8 +85,9 @@ def _set(data: dict[str, Any], path: tuple[str | int, ...], value: Any) -> None:
 
 
 def _people(count: int, seed: int) -> list[dict[str, Any]]:
-    """Generated candidates: every region of the table in turn with the provinces' own codes,
-    with a few of people's spellings each, and a few with an ID typed in lower case."""
+    """Generated candidates: regions of the whole table, the provinces' own codes, and many
+    in a few crowded regions (where a batch reuses answers), with a few of people's
+    spellings each, some without a photo, some with an ID typed in lower case."""
     rng = random.Random(seed)
     regions = counties()
     found = []
@@ -92,12 +95,39 @@ def _people(count: int, seed: int) -> list[dict[str, Any]]:
         data = candidate(rng, regions)
         if number % 7 == 0:  # the province code itself (a plugin's whole region)
             data["region"] = PROVINCES[number // 7 % len(PROVINCES)]
+        elif number % 2 == 0:  # many in a few regions: answers a batch may reuse
+            data["region"] = rng.choice(CROWDED)
+        if data.get("collection") and number % 10:  # the record held where they are
+            data["collection"]["region"] = data["region"]
+        if number % 9 == 0:
+            data.pop("photo", None)
         for path, value in rng.sample(SPELLINGS, k=rng.randrange(0, 4)):
             _set(data, path, value)
+        if number % 13 == 12:  # the previous one's twin in all but one field
+            field, value = TWINS[number // 13 % len(TWINS)]
+            if field == "qualifications":  # where a qualification counts: below 大专
+                found[-1]["education"] = [{"mode": "full_time", "level": "high_school"}]
+            twin = json.loads(json.dumps(found[-1]))
+            twin[field] = value
+            data = twin
         if number % 11 == 0:
             data["id_number"] = data["id_number"].lower() + " "
         found.append(data)
     return found
+
+
+TWINS: list[tuple[str, Any]] = [  # one field that changes an answer, all else the same
+    ("qualifications", [{"kind": "economics", "level": "intermediate", "obtained": "2018-11-01"}]),
+    ("education", [{"mode": "full_time", "level": "high_school", "graduated": "2008-07-01"}]),
+    ("collection", {"status": "submitted"}),
+    ("collection", None),
+    ("national_account", {"registered": True, "real_name_verified": False}),
+    ("national_account", None),
+    ("photo", {"path": "missing.jpg"}),
+    ("photo", None),
+    ("work", {"status": "accounting", "accounting_since": "2025-09-01"}),
+    ("provincial_review", {"status": "approved"}),
+]
 
 
 HOSTILE = [
@@ -127,6 +157,8 @@ HOSTILE = [
     '{"gender": "男性", "foreign": "否"}',
     "\ufeff{}",
     '{"name": "王芳"',
+    '{"work": {"status": "accounting", "employer": "甲\\u2028乙", "uscc": "91\\u2029X"}}',
+    '{"work": {"status": "accounting", "uscc": "\\ud800"}}',
 ]
 
 
@@ -202,6 +234,10 @@ def _compare(lines: list[str], registry: Registry, folder: Path) -> int:
             block, _ = check_chunk(items, options, registry)
             rows = [json.loads(r) for r in block.splitlines()]
             assert len(rows) == len(lines)  # records in = records out
+            produced = produced_by(registry)
+            for text, row in zip(block.splitlines(), rows, strict=True):
+                whole = {k: v for k, v in row.items() if k != "produced_by"}
+                assert render(whole, produced) == text  # the line made in parts, byte for byte
             for line, row in zip(lines, rows, strict=True):
                 expected = _single(line, options, registry, folder)
                 assert _batch(row) == expected, (level, at, line[:300])
@@ -241,3 +277,27 @@ def test_hostile_documents_get_the_same_errors_in_a_batch(
 ) -> None:
     lines = [_complete(line) for line in HOSTILE]
     _compare(lines, registry_all, photo_folder)
+
+
+@pytest.mark.parametrize("text", ["甲\u2028乙\u2029丙\x85丁", "孤\ud800", "普通"])
+def test_a_line_made_in_parts_is_the_line_made_whole(
+    text: str, photo_folder: Path, registry_all: Registry
+) -> None:
+    """Findings are written once and joined; with line separators or a lone surrogate in a
+    message (data from a plugin), the line is byte for byte what one encoding gives."""
+    import attrs
+
+    from kuaiji.batch.check import _row
+
+    options = Options(ExamLevel.INTERMEDIATE, 2026, MOMENTS[2])
+    report = precheck(
+        candidate_from_dict(_people(1, 4)[0]), exam=options.exam, year=2026, at=options.at,
+        base_dir=photo_folder, registry=registry_all,
+    )  # fmt: skip
+    odd = attrs.evolve(report.findings[0], message=text, action=text)
+    report = attrs.evolve(report, findings=(odd, *report.findings, odd))
+    produced = produced_by(registry_all)
+    line = _row(Item("line 1", "", str(photo_folder)), options, report, produced).line
+    whole = {k: v for k, v in json.loads(line).items() if k != "produced_by"}
+    assert render(whole, produced) == line
+    assert "\u2028" not in line and "\x85" not in line

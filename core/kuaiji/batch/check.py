@@ -28,11 +28,14 @@ from kuaiji.batch.options import (
     Task,
     produced_by,
 )
+from kuaiji.batch.output import line_safe as _line_safe
 from kuaiji.batch.output import record_zh, render, shown_label, table_cells, table_line
 from kuaiji.errors import InputError, KuaijiError
+from kuaiji.io import fastpath
 from kuaiji.io.masking import mask_id, mask_name, mask_phone, printable
 from kuaiji.model import clock
-from kuaiji.registry import containment
+from kuaiji.model.results import Finding
+from kuaiji.registry import containment, memo
 
 # --- checking (in a worker) ---
 
@@ -65,13 +68,24 @@ def check_chunk(
     tally = Summary()
     produced = produced_by(registry)
     tally.produced_by = produced.to_dict()
-    for item in items:
-        if stop is not None and stop.is_set():
-            break
-        result = check_item(item, options, registry, produced)
-        lines.append(result.line)
-        tally.add(result)
+    with memo.remembering(_memo(registry, options)):
+        for item in items:
+            if stop is not None and stop.is_set():
+                break
+            result = check_item(item, options, registry, produced)
+            lines.append(result.line)
+            tally.add(result)
     return (ending.join(lines) + ending) if lines else "", tally
+
+
+def _memo(registry: Any, options: Options) -> dict[Any, Any]:
+    """The rules' remembered answers (:mod:`kuaiji.registry.memo`) for this batch: kept
+    across a worker's chunks while the registry and the options are the same."""
+    held = _STATE.get("memo")
+    if held is None or held[0] is not registry or held[1] != options:
+        held = _STATE["memo"] = (registry, options, {})
+    answers: dict[Any, Any] = held[2]
+    return answers
 
 
 @functools.cache
@@ -100,6 +114,21 @@ def check_item(
 
 def _check_item(item: Item, options: Options, registry: Any, produced: Produced) -> Result:
     engine = _engine()
+    payload = item.payload
+    if isinstance(payload, str) and not payload.startswith(UNREADABLE):
+        # A line in the canonical form: decoded and structured in one pass (the same
+        # candidate as below). Anything else, and any error, takes the detailed path.
+        candidate = fastpath.candidate(payload)
+        if candidate is not None:
+            try:
+                report = engine.precheck(
+                    candidate, exam=options.exam, year=options.year, at=options.at,
+                    base_dir=_path(item.base_dir), registry=registry, timeline=False,
+                )  # fmt: skip
+            except (KuaijiError, RecursionError):
+                pass  # explained below, with the record's own values to mask
+            else:
+                return _row(item, options, report, produced)
     raw: Any = None
     try:
         if isinstance(item.payload, dict):
@@ -143,6 +172,12 @@ def _check_item(item: Item, options: Options, registry: Any, produced: Produced)
         return _error(item, options, message, raw, produced)
     except RecursionError:
         return _error(item, options, "JSON 嵌套层数过多：请展平这条记录", raw, produced)
+    return _row(item, options, report, produced)
+
+
+def _row(item: Item, options: Options, report: Any, produced: Produced) -> Result:
+    """The result line of a record that was checked."""
+    engine = _engine()
     region = report.region
     province = region.province.name if region.province else region.name
     findings = report.findings
@@ -159,7 +194,7 @@ def _check_item(item: Item, options: Options, registry: Any, produced: Produced)
             options,
         )
         return Result(item.label, verdict, province, rules, line, failed)
-    row = {
+    head = {
         "record": item.label,
         "verdict": verdict,
         "region": region.code,
@@ -167,22 +202,46 @@ def _check_item(item: Item, options: Options, registry: Any, produced: Produced)
         "name": name,
         "id_number": id_number,
         "rules": list(rules),
-        "findings": [
-            {
-                "rule": f.rule,
-                "severity": f.severity.value,
-                "plugin": f.plugin,
-                "message": f.message,
-                "action": f.action,
-                "deadline": clock.iso(f.deadline),
-                "url": f.url,
-                "source": f.source,
-            }
-            for f in findings
-        ],
-        "error": None,
     }
-    return Result(item.label, verdict, province, rules, render(row, produced), failed)
+    # The line is written in parts: the findings' JSON is made once per finding object.
+    start = _line_safe(head)
+    encoded = [_encoded(f) for f in findings]
+    if start is None or None in encoded:  # a lone surrogate: the whole line in ASCII
+        row = {**head, "findings": [_finding_row(f) for f in findings], "error": None}
+        return Result(item.label, verdict, province, rules, render(row, produced), failed)
+    parts = ",".join(encoded)  # type: ignore[arg-type]
+    line = f'{start[:-1]},"findings":[{parts}],"error":null{produced.json_suffix}'
+    return Result(item.label, verdict, province, rules, line, failed)
+
+
+def _finding_row(f: Finding) -> dict[str, Any]:
+    return {
+        "rule": f.rule,
+        "severity": f.severity.value,
+        "plugin": f.plugin,
+        "message": f.message,
+        "action": f.action,
+        "deadline": clock.iso(f.deadline),
+        "url": f.url,
+        "source": f.source,
+    }
+
+
+_ENCODED: dict[int, tuple[Finding, str | None]] = {}
+_ENCODED_MAX = 50_000
+
+
+def _encoded(f: Finding) -> str | None:
+    """A finding's JSON in a result line, written once per finding object (a batch shares
+    the findings it remembers, :mod:`kuaiji.registry.memo`); None when it holds a lone
+    surrogate (the line must then be written in ASCII)."""
+    held = _ENCODED.get(id(f))
+    if held is None or held[0] is not f:  # the object itself is held: its id is not reused
+        text = _line_safe(_finding_row(f))
+        if len(_ENCODED) >= _ENCODED_MAX:
+            _ENCODED.clear()
+        held = _ENCODED[id(f)] = (f, text)
+    return held[1]
 
 
 @functools.lru_cache(maxsize=64)

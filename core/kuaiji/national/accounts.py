@@ -14,6 +14,7 @@ from kuaiji.national.common import (
     record_deadline,
     uses_national_platform,
 )
+from kuaiji.registry.memo import reads
 
 
 def account_recovery(region: Region, on: dt.date) -> list[AccountRecovery]:
@@ -38,6 +39,7 @@ def account_recovery(region: Region, on: dt.date) -> list[AccountRecovery]:
     ]
 
 
+@reads("national_account")
 def account_national(ctx: Context) -> list[Finding]:
     if not uses_national_platform(ctx):
         return []

@@ -10,6 +10,7 @@ from kuaiji.model.context import Context
 from kuaiji.model.results import Finding, Role, Severity
 from kuaiji.national import sources as S
 from kuaiji.national.common import AUSM, ask, finding, platform_text, record_deadline
+from kuaiji.registry.memo import reads
 
 PHOTO_MIN_BYTES = 10 * 1024  # seed 002: 不小于 10KB
 
@@ -49,6 +50,7 @@ def photo_not_checked(ctx: Context, rule: str) -> list[Finding] | None:
     ]
 
 
+@reads("photo", "collection")
 def photo_spec(ctx: Context) -> list[Finding]:
     not_checked = photo_not_checked(ctx, "photo.spec")
     if not_checked is not None:
@@ -132,6 +134,7 @@ def latest_submission(ctx: Context) -> tuple[dt.datetime | None, str]:
     return answer.moment, text + holidays
 
 
+@reads("collection")
 def collection_required(ctx: Context) -> list[Finding]:
     fact = ctx.schedule.collection_required
     record = ctx.candidate.collection
@@ -202,6 +205,7 @@ def collection_required(ctx: Context) -> list[Finding]:
     ]
 
 
+@reads("collection")
 def collection_deadline(ctx: Context) -> list[Finding]:
     cutoff = ctx.schedule.first("collection")
     if not ctx.schedule.known or cutoff is None or cutoff.closes is None:
@@ -226,6 +230,7 @@ def collection_deadline(ctx: Context) -> list[Finding]:
     ]
 
 
+@reads()
 def transfer_cross_province(ctx: Context) -> list[Finding]:
     held = ctx.record_region
     if held is None or held.province is None or ctx.region.province is None:

@@ -16,6 +16,7 @@ from kuaiji.model.context import Context
 from kuaiji.model.results import ExamLevel, Finding, Severity
 from kuaiji.national import sources as S
 from kuaiji.national.common import finding
+from kuaiji.registry.memo import reads
 
 # 中级: years of accounting work by education (domain notes §3, national notice wording).
 WORK_YEARS = {
@@ -63,6 +64,7 @@ def _qualification_route(ctx: Context) -> bool:
     )
 
 
+@reads("education", "qualifications")
 def eligibility_education(ctx: Context) -> list[Finding]:
     education = _counted_education(ctx)
     if ctx.level is ExamLevel.JUNIOR:

@@ -6,8 +6,10 @@ from kuaiji.model import clock
 from kuaiji.model.context import Context
 from kuaiji.model.results import Finding, Severity
 from kuaiji.national.common import EVENT_ZH, UPDATE_HINT, finding
+from kuaiji.registry.memo import reads
 
 
+@reads()
 def schedule_window(ctx: Context) -> list[Finding]:
     """Where the registration window stands at ``ctx.at``."""
     schedule = ctx.schedule
@@ -127,6 +129,7 @@ def _projected_window(ctx: Context, exam: str) -> list[Finding]:
     ]
 
 
+@reads()
 def schedule_conflict(ctx: Context) -> list[Finding]:
     """Sources that disagree on a date the candidate depends on: keep both visible."""
     if not ctx.schedule.known:
@@ -162,6 +165,7 @@ def schedule_conflict(ctx: Context) -> list[Finding]:
     return findings
 
 
+@reads()
 def notice_regional(ctx: Context) -> list[Finding]:
     """What the region's sources ask of every candidate beyond the dates (data
     ``requirements``), each a finding with its source; labelled when the year's own

@@ -1,0 +1,104 @@
+"""Rules' answers remembered during a batch, for candidates in the same situation.
+
+A rule declares the candidate fields it reads (:func:`reads`, in ``kuaiji.plugin`` for plugin
+authors). While a batch is checked (:func:`remembering`), its answer for one candidate is
+reused for every later candidate of the same *situation* with the same values in those
+fields. The situation is everything a context holds besides the candidate: the region and
+the region holding the record, the exam, its year and the moment (so the schedule and the
+platforms too). A remembered answer is handed out as a new list each time: a caller may
+add to it. When a rule names ``photo``, the facts the core read from the photo file
+are part of the key as well as the field.
+
+Outside :func:`remembering` (a single precheck, the library, the service) nothing is
+remembered: the rule is simply called. Answers are kept as tuples of frozen records, shared
+between candidates; a value that cannot be a key (a list given where the model has a tuple)
+only means that call is not remembered. A rule that reads a field it did not declare would
+get another candidate's answer: ``tests/test_batch_equivalence.py`` compares every batch
+answer with a precheck made without remembering, on generated candidates of every kind.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import contextvars
+import functools
+import operator
+from collections.abc import Callable, Iterator, Sequence
+from typing import Any, TypeVar
+
+import attrs
+
+from kuaiji.model.candidate import Candidate
+from kuaiji.model.context import Context
+
+Rule = TypeVar("Rule", bound=Callable[[Context], Sequence[Any]])
+
+LIMIT = 200_000  # answers kept at once; beyond, the store starts again empty
+
+_STORE: contextvars.ContextVar[dict[tuple[Any, ...], tuple[Any, ...]] | None] = (
+    contextvars.ContextVar("kuaiji_memo", default=None)
+)
+_FIELDS = frozenset(f.name for f in attrs.fields(Candidate))
+
+
+def reads(*fields: str) -> Callable[[Rule], Rule]:
+    """Declare that a rule's answer (a list of records) depends only on the situation
+    (region, record region, exam, year, moment) and on these fields of the candidate, so
+    that a batch may reuse it::
+
+        @reads("collection")
+        def collection_required(ctx: Context) -> list[Finding]: ...
+
+    ``reads()`` with no field: the answer depends on the situation alone."""
+    unknown = sorted(set(fields) - _FIELDS)
+    if unknown:
+        raise ValueError(f"reads(): not fields of a candidate: {', '.join(unknown)}")
+    getter: Callable[[Candidate], Any] = (
+        operator.attrgetter(*fields) if fields else (lambda candidate: None)
+    )
+    photo = "photo" in fields
+
+    def decorate(rule: Rule) -> Rule:
+        @functools.wraps(rule)
+        def remembered(ctx: Context) -> Sequence[Any]:
+            store = _STORE.get()
+            if store is None:
+                return rule(ctx)
+            held = ctx.record_region
+            key = (
+                remembered,
+                ctx.region.code,
+                None if held is None else held.code,
+                ctx.level,
+                ctx.year,
+                ctx.at,
+                getter(ctx.candidate),
+                ctx.photo if photo else None,
+            )
+            try:
+                return list(store[key])  # a list of its own, as the rule gives
+            except KeyError:
+                pass
+            except TypeError:  # an unhashable value: not remembered
+                return rule(ctx)
+            answer = rule(ctx)
+            if len(store) >= LIMIT:
+                store.clear()
+            store[key] = tuple(answer)
+            return answer
+
+        remembered.reads = fields  # type: ignore[attr-defined]
+        return remembered  # type: ignore[return-value]
+
+    return decorate
+
+
+@contextlib.contextmanager
+def remembering(store: dict[tuple[Any, ...], tuple[Any, ...]] | None = None) -> Iterator[None]:
+    """Remember rules' answers inside this block (a batch), in ``store`` if given (a worker
+    keeps one across its chunks of the same batch), else in a new one."""
+    token = _STORE.set({} if store is None else store)
+    try:
+        yield
+    finally:
+        _STORE.reset(token)
