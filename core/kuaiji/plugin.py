@@ -10,6 +10,7 @@ promises"). The in-tree plugins import nothing else from the core; a test fails 
 - what hooks return: :class:`Finding`, :class:`Step`, :class:`ChangeDecision`,
   :class:`TransferStep`, :class:`AccountRecovery`, :class:`RuleDoc`, :class:`Override`, …
 - the candidate's enums: :class:`CollectionStatus`, :class:`EducationLevel`, …
+- what a rule reads, so that batches may reuse its answers: :func:`reads`
 - the helpers plugins really use: :func:`record_deadline`, :func:`lead_time`,
   :func:`human`, :func:`workdays_after`, :func:`active_platform`, :func:`account_step`, and
   the national baseline's checks a plugin may wrap (``baseline_*``).
@@ -64,6 +65,7 @@ from kuaiji.model.results import (
 )
 from kuaiji.registry.data import PluginData
 from kuaiji.registry.hookspecs import API_VERSION, declared, hookimpl
+from kuaiji.registry.memo import reads
 from kuaiji.schedule.leads import LeadTime, lead_time
 
 NATIONAL_PLATFORM = "ausm"
@@ -198,6 +200,7 @@ __all__ = [
     "declared",
     "hookimpl",
     "human",
+    "reads",
     "lead_time",
     "record_deadline",
     "required_work_years",

@@ -228,7 +228,7 @@ def _finding_row(f: Finding) -> dict[str, Any]:
 
 
 _ENCODED: dict[int, tuple[Finding, str | None]] = {}
-_ENCODED_MAX = 50_000
+_ENCODED_MAX = 5_000
 
 
 def _encoded(f: Finding) -> str | None:

@@ -33,10 +33,10 @@ from kuaiji.model.context import Context
 
 Rule = TypeVar("Rule", bound=Callable[[Context], Sequence[Any]])
 
-LIMIT = 200_000  # answers kept at once; beyond, the store starts again empty
+LIMIT = 10_000  # situations remembered at once; beyond, the store starts again empty
 
-_STORE: contextvars.ContextVar[dict[tuple[Any, ...], tuple[Any, ...]] | None] = (
-    contextvars.ContextVar("kuaiji_memo", default=None)
+_STORE: contextvars.ContextVar[dict[Any, Any] | None] = contextvars.ContextVar(
+    "kuaiji_memo", default=None
 )
 _FIELDS = frozenset(f.name for f in attrs.fields(Candidate))
 
@@ -64,27 +64,16 @@ def reads(*fields: str) -> Callable[[Rule], Rule]:
             store = _STORE.get()
             if store is None:
                 return rule(ctx)
-            held = ctx.record_region
-            key = (
-                remembered,
-                ctx.region.code,
-                None if held is None else held.code,
-                ctx.level,
-                ctx.year,
-                ctx.at,
-                getter(ctx.candidate),
-                ctx.photo if photo else None,
-            )
+            answers = _situation(store, ctx)
+            key = (remembered, getter(ctx.candidate), ctx.photo if photo else None)
             try:
-                return list(store[key])  # a list of its own, as the rule gives
+                return list(answers[key])  # a list of its own, as the rule gives
             except KeyError:
                 pass
             except TypeError:  # an unhashable value: not remembered
                 return rule(ctx)
             answer = rule(ctx)
-            if len(store) >= LIMIT:
-                store.clear()
-            store[key] = tuple(answer)
+            answers[key] = tuple(answer)
             return answer
 
         remembered.reads = fields  # type: ignore[attr-defined]
@@ -93,8 +82,34 @@ def reads(*fields: str) -> Callable[[Rule], Rule]:
     return decorate
 
 
+Store = dict[Any, Any]
+
+
+def _situation(store: Store, ctx: Context) -> Store:
+    """The answers remembered for ``ctx``'s situation. The last context asked about is held
+    with its answers, so that the rules of one candidate look the situation up once."""
+    last = store.get(_LAST)
+    if last is not None and last[0] is ctx:
+        remembered: Store = last[1]
+        return remembered
+    held = ctx.record_region
+    situation = (
+        ctx.region.code, None if held is None else held.code, ctx.level, ctx.year, ctx.at
+    )  # fmt: skip
+    answers: Store | None = store.get(situation)
+    if answers is None:
+        if len(store) >= LIMIT:  # situations, each with its rules' answers
+            store.clear()
+        answers = store[situation] = {}
+    store[_LAST] = (ctx, answers)
+    return answers
+
+
+_LAST = object()  # the key of the last context and its answers in a store
+
+
 @contextlib.contextmanager
-def remembering(store: dict[tuple[Any, ...], tuple[Any, ...]] | None = None) -> Iterator[None]:
+def remembering(store: dict[Any, Any] | None = None) -> Iterator[None]:
     """Remember rules' answers inside this block (a batch), in ``store`` if given (a worker
     keeps one across its chunks of the same batch), else in a new one."""
     token = _STORE.set({} if store is None else store)
