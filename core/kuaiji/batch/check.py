@@ -28,7 +28,6 @@ from kuaiji.batch.options import (
     Task,
     produced_by,
 )
-from kuaiji.batch.output import line_safe as _line_safe
 from kuaiji.batch.output import record_zh, render, shown_label, table_cells, table_line
 from kuaiji.errors import InputError, KuaijiError
 from kuaiji.io import fastpath
@@ -203,15 +202,8 @@ def _row(item: Item, options: Options, report: Any, produced: Produced) -> Resul
         "id_number": id_number,
         "rules": list(rules),
     }
-    # The line is written in parts: the findings' JSON is made once per finding object.
-    start = _line_safe(head)
-    encoded = [_encoded(f) for f in findings]
-    if start is None or None in encoded:  # a lone surrogate: the whole line in ASCII
-        row = {**head, "findings": [_finding_row(f) for f in findings], "error": None}
-        return Result(item.label, verdict, province, rules, render(row, produced), failed)
-    parts = ",".join(encoded)  # type: ignore[arg-type]
-    line = f'{start[:-1]},"findings":[{parts}],"error":null{produced.json_suffix}'
-    return Result(item.label, verdict, province, rules, line, failed)
+    row = {**head, "findings": [_finding_row(f) for f in findings], "error": None}
+    return Result(item.label, verdict, province, rules, render(row, produced), failed)
 
 
 def _finding_row(f: Finding) -> dict[str, Any]:
@@ -225,23 +217,6 @@ def _finding_row(f: Finding) -> dict[str, Any]:
         "url": f.url,
         "source": f.source,
     }
-
-
-_ENCODED: dict[int, tuple[Finding, str | None]] = {}
-_ENCODED_MAX = 5_000
-
-
-def _encoded(f: Finding) -> str | None:
-    """A finding's JSON in a result line, written once per finding object (a batch shares
-    the findings it remembers, :mod:`kuaiji.registry.memo`); None when it holds a lone
-    surrogate (the line must then be written in ASCII)."""
-    held = _ENCODED.get(id(f))
-    if held is None or held[0] is not f:  # the object itself is held: its id is not reused
-        text = _line_safe(_finding_row(f))
-        if len(_ENCODED) >= _ENCODED_MAX:
-            _ENCODED.clear()
-        held = _ENCODED[id(f)] = (f, text)
-    return held[1]
 
 
 @functools.lru_cache(maxsize=64)

@@ -50,18 +50,6 @@ def render(row: dict[str, Any], produced: Produced) -> str:
     return text[:-1] + produced.json_suffix
 
 
-def line_safe(value: Any) -> str | None:
-    """``value``'s JSON as :func:`render` writes it inside a line (the same escapes), or
-    None when it holds a lone surrogate (then the whole line is written in ASCII)."""
-    text = _JSON.encode(value)
-    if not _is_utf8(text):
-        return None
-    for char in ("\u2028", "\u2029", "\x85"):
-        if char in text:
-            text = text.replace(char, f"\\u{ord(char):04x}")
-    return text
-
-
 def _is_utf8(text: str) -> bool:
     try:
         text.encode("utf-8")
