@@ -33,7 +33,7 @@ from kuaiji.model.context import Context
 
 Rule = TypeVar("Rule", bound=Callable[[Context], Sequence[Any]])
 
-LIMIT = 10_000  # situations remembered at once; beyond, the store starts again empty
+LIMIT = 3_000  # situations remembered at once; beyond, the store starts again empty
 
 _STORE: contextvars.ContextVar[dict[Any, Any] | None] = contextvars.ContextVar(
     "kuaiji_memo", default=None
