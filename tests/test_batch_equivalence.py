@@ -272,3 +272,17 @@ def test_hostile_documents_get_the_same_errors_in_a_batch(
 ) -> None:
     lines = [_complete(line) for line in HOSTILE]
     _compare(lines, registry_all, photo_folder)
+
+
+def test_a_batch_leaves_no_remembered_answers_behind(photo_folder: Path) -> None:
+    """The rules' answers hold candidates' data: a batch run in a service's process (one
+    process, no workers) drops them when it ends."""
+    from kuaiji.batch import check
+    from kuaiji.batch.pool import run
+
+    lines = [json.dumps(p, ensure_ascii=False) for p in _people(20, seed=8)]
+    items = [Item(f"line {n}", line, str(photo_folder)) for n, line in enumerate(lines, 1)]
+    written: list[str] = []
+    run(items, Options(ExamLevel.INTERMEDIATE, 2026, MOMENTS[2]), written.append)
+    assert len("".join(written).splitlines()) == 20
+    assert "memo" not in check._STATE

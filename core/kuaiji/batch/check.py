@@ -77,6 +77,12 @@ def check_chunk(
     return (ending.join(lines) + ending) if lines else "", tally
 
 
+def forget_answers() -> None:
+    """Drop the rules' answers this process remembered for a batch (they hold candidates'
+    data): a service's batch leaves nothing behind."""
+    _STATE.pop("memo", None)
+
+
 def _memo(registry: Any, options: Options) -> dict[Any, Any]:
     """The rules' remembered answers (:mod:`kuaiji.registry.memo`) for this batch: kept
     across a worker's chunks while the registry and the options are the same."""

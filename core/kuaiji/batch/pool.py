@@ -12,7 +12,7 @@ import threading
 from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 
-from kuaiji.batch.check import check_chunk, init_worker
+from kuaiji.batch.check import check_chunk, forget_answers, init_worker
 from kuaiji.batch.inputs import Input, chunks
 from kuaiji.batch.options import CHUNK, CSV_COLUMNS, Item, Options, Summary, Task
 from kuaiji.batch.output import JSON_ASCII
@@ -77,6 +77,7 @@ def run(
     finally:
         for signum_, handler in previous.items():
             signal.signal(signum_, handler)
+        forget_answers()  # what a one-process batch remembered (candidates' data) goes with it
     summary.seconds = time.perf_counter() - began
     return summary
 

@@ -41,9 +41,11 @@ from kuaiji.model.candidate import Candidate
 
 _INT = Annotated[int, msgspec.Meta(gt=-(10**18), lt=10**18)]  # convert._INT_MAX
 _NUMBER = Annotated[float, msgspec.Meta(ge=-1e15, le=1e15)]
+# ``\Z``, not ``$``: msgspec searches with Python's re, where ``$`` also matches before a final
+# newline, and the detailed path strips it.
 _SPECIAL: dict[tuple[type, str], Any] = {
-    (Candidate, "phone"): Annotated[str, msgspec.Meta(pattern="^[0-9]{11}$")],
-    (Candidate, "id_number"): Annotated[str, msgspec.Meta(pattern="^[0-9A-Z]*$")],
+    (Candidate, "phone"): Annotated[str, msgspec.Meta(pattern=r"^[0-9]{11}\Z")],
+    (Candidate, "id_number"): Annotated[str, msgspec.Meta(pattern=r"^[0-9A-Z]*\Z")],
 }
 
 Convert = Callable[[Any], Any]

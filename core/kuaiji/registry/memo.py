@@ -13,7 +13,9 @@ Outside :func:`remembering` (a single precheck, the library, the service) nothin
 remembered: the rule is simply called. Answers are kept as tuples of frozen records, shared
 between candidates; a value that cannot be a key (a list given where the model has a tuple)
 only means that call is not remembered. A rule that reads a field it did not declare would
-get another candidate's answer: ``tests/test_batch_equivalence.py`` compares every batch
+get another candidate's answer, and so would a caller that hands a rule a context changed
+in place of the situation (``attrs.evolve(ctx, schedule=…)``: pass on the context you
+received). ``tests/test_batch_equivalence.py`` compares every batch
 answer with a precheck made without remembering, on generated candidates of every kind.
 """
 
@@ -72,9 +74,8 @@ def reads(*fields: str) -> Callable[[Rule], Rule]:
                 pass
             except TypeError:  # an unhashable value: not remembered
                 return rule(ctx)
-            answer = rule(ctx)
-            answers[key] = tuple(answer)
-            return answer
+            answer = answers[key] = tuple(rule(ctx))  # a generator is read once, here
+            return list(answer)
 
         remembered.reads = fields  # type: ignore[attr-defined]
         return remembered  # type: ignore[return-value]
