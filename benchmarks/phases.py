@@ -199,13 +199,14 @@ def main() -> None:
     if args.as_json:
         print(json.dumps({"count": args.count, "unit": unit, "per_record": per}, indent=2))
         return
-    floor = per.get("floor") or 1.0
+    floor = per.get("floor")
     print(f"{args.count:,} generated records, {unit} ({seconds:.0f} s to measure)")
     previous = 0.0
     for stage in stages:
         value = per[stage]
+        ratio = f"{value / floor:5.2f}x floor" if floor else " " * 11
         phase = "" if stage in ("floor", "orjson") else f"  phase {value - previous:>10,.0f}"
-        print(f"  {STAGES[stage]:62s} {value:>10,.0f}  {value / floor:5.2f}x floor{phase}")
+        print(f"  {STAGES[stage]:62s} {value:>10,.0f}  {ratio}{phase}")
         if stage not in ("floor", "orjson"):
             previous = value
 
