@@ -32,8 +32,6 @@ from kuaiji.batch.output import record_zh, render, shown_label, table_cells, tab
 from kuaiji.errors import InputError, KuaijiError
 from kuaiji.io import fastpath
 from kuaiji.io.masking import mask_id, mask_name, mask_phone, printable
-from kuaiji.model import clock
-from kuaiji.model.results import Finding
 from kuaiji.registry import containment, memo
 
 # --- checking (in a worker) ---
@@ -208,21 +206,8 @@ def _row(item: Item, options: Options, report: Any, produced: Produced) -> Resul
         "id_number": id_number,
         "rules": list(rules),
     }
-    row = {**head, "findings": [_finding_row(f) for f in findings], "error": None}
+    row = {**head, "findings": [engine.finding_row(f) for f in findings], "error": None}
     return Result(item.label, verdict, province, rules, render(row, produced), failed)
-
-
-def _finding_row(f: Finding) -> dict[str, Any]:
-    return {
-        "rule": f.rule,
-        "severity": f.severity.value,
-        "plugin": f.plugin,
-        "message": f.message,
-        "action": f.action,
-        "deadline": clock.iso(f.deadline),
-        "url": f.url,
-        "source": f.source,
-    }
 
 
 @functools.lru_cache(maxsize=64)

@@ -210,7 +210,8 @@ def _source_text(source: str | None) -> str | None:
     return source_text(source) or None
 
 
-def finding_dict(f: Finding) -> dict[str, Any]:
+def finding_row(f: Finding) -> dict[str, Any]:
+    """A finding as a batch's result line holds it."""
     return {
         "rule": f.rule,
         "severity": f.severity.value,
@@ -220,8 +221,14 @@ def finding_dict(f: Finding) -> dict[str, Any]:
         "deadline": clock.iso(f.deadline),
         "url": f.url,
         "source": f.source,
-        "source_text": _source_text(f.source),
     }
+
+
+def finding_dict(f: Finding) -> dict[str, Any]:
+    """A finding as a report's JSON holds it: the batch's fields and the source in words."""
+    row = finding_row(f)
+    row["source_text"] = _source_text(f.source)
+    return row
 
 
 def step_dict(s: Step) -> dict[str, Any]:
