@@ -78,6 +78,7 @@ def test_the_batch_summary_is_chinese(tmp_path: Path) -> None:
     ("args", "said"),
     [
         (["precheck", "examples/wang-fang.json", "--exam", "中级"], "缺少选项 --year"),
+        (["precheck", "examples/wang-fang.json"], "缺少选项 --exam，可选值：初级、中级"),
         (["precheck", "examples/wang-fang.json", "--exam", "中级", "--year", "abc"], "不是整数"),
         (["nosuch"], "没有这个命令：nosuch"),
         (["precheck", "--no-such-option"], "没有这个选项"),
@@ -88,3 +89,4 @@ def test_usage_errors_are_chinese_with_exit_2(args: list[str], said: str) -> Non
     assert result.exit_code == 2
     assert said in result.output
     assert "Missing" not in result.output and "Error:" not in result.output
+    assert "Choose" not in result.output

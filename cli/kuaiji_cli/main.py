@@ -176,7 +176,13 @@ def _usage_zh(message: str) -> str:
 
     for pattern, replacement in _USAGE_ZH:
         message = re.sub(pattern, replacement, message)
-    return message
+    # a missing choice option lists its choices, one per line: "Choose from:\n\t初级,\n\t中级"
+    return re.sub(
+        r"\.?\s*Choose from:\s*(.*)",
+        lambda m: "，可选值：" + "、".join(c.strip() for c in m.group(1).split(",") if c.strip()),
+        message,
+        flags=re.S,
+    )
 
 
 class _Main(click.Group):
