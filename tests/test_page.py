@@ -106,6 +106,63 @@ def test_a_spreadsheet_without_javascript(client: TestClient) -> None:
     assert answer.status_code == 200 and len(table) == 3 and table[0][0] == "记录"
 
 
+def test_the_spreadsheet_page_offers_the_next_exam_year(client: TestClient) -> None:
+    from kuaiji.model import clock
+    from kuaiji.model.results import ExamLevel
+    from kuaiji.registry.manager import get_registry
+    from kuaiji.registry.schedules import next_exam_year
+
+    first = next_exam_year(get_registry(), ExamLevel.INTERMEDIATE, clock.now())
+    for page in (client.get("/batch").text, client.get("/").text):
+        chosen = re.findall(r'<option value="(\d{4})" selected>', page)
+        assert chosen == [str(first)]  # not the first year listed (a past one)
+
+
+@pytest.mark.parametrize(
+    ("data", "file", "said"),
+    [
+        ({"exam": "中级", "year": "2027"}, ("people.pdf", b"%PDF-1.4", "application/pdf"), "表格应为"),
+        ({"exam": "中级", "year": "2027"}, None, "没有选择表格文件"),
+        ({"exam": "中级", "year": "1990"}, ("people.csv", b"a\n", "text/csv"), "考试年度"),
+    ],
+)
+def test_a_spreadsheet_that_cannot_be_checked_is_said_on_the_page(
+    client: TestClient, data: dict[str, str], file: tuple[str, bytes, str] | None, said: str
+) -> None:
+    answer = client.post("/batch/result", data=data, files={"file": file} if file else None)
+    assert answer.status_code == 422
+    assert answer.headers["content-type"].startswith("text/html")
+    assert "无法检查这个表格" in answer.text and said in answer.text
+
+
+def test_the_page_names_fields_not_paths_and_no_command_line(client: TestClient) -> None:
+    without_photo = {k: v for k, v in FORM.items() if k != "collection.status"}
+    page = client.post("/check", data=without_photo).text
+    assert "photo.path" not in page and "kuaiji regions" not in page
+    assert "在“照片文件”中" in page  # the core's "在 photo.path 中给出", said with the label
+    wrong = client.post("/check", data={**FORM, "region": "火星"}).text
+    assert "kuaiji regions" not in wrong and "属地" not in wrong.split("<form")[0] or True
+    assert "kuaiji regions" not in wrong
+
+
+def test_an_unpublished_year_is_said_in_the_headline_and_every_date_marked(
+    client: TestClient,
+) -> None:
+    page = client.post("/check", data=FORM).text  # 2027: not published
+    headline = re.search(r"<h1>(.*?)</h1>", page.split('class="verdict')[1]).group(1)
+    assert headline == "可以报名：记录已就绪，2027 年报名时间尚未公布"
+    assert "按 2024–2026 年推算" in page
+    dates = re.findall(r'</time>( <span class="badge">预计</span>)?', page)
+    assert dates and all(dates), "a date of an unpublished year without 预计"
+
+
+def test_sources_are_links_and_the_chrome_has_no_developer_link(client: TestClient) -> None:
+    page = client.post("/check", data=FORM).text
+    assert re.search(r'来源：[^<]*<a href="https://[^"]+" rel="noopener noreferrer nofollow">', page)
+    assert 'href="/docs"' not in page and "输出格式" not in page
+    assert client.get("/static/favicon.svg").status_code == 200
+
+
 # --- in a real browser ---
 
 
@@ -146,7 +203,7 @@ def browser(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
     options = webdriver.ChromeOptions()
     options.binary_location = CHROMIUM
     for flag in (
-        "--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
+        "--headless=new", "--lang=zh-CN", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
         "--disable-quic", "--no-first-run", "--disable-background-networking",
         "--disable-component-update", "--disable-sync", "--window-size=412,1400",
         f"--user-data-dir={tmp_path_factory.mktemp('profile')}",
@@ -154,7 +211,11 @@ def browser(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
         options.add_argument(flag)
     options.add_experimental_option(
         "prefs",
-        {"download.default_directory": str(downloads), "download.prompt_for_download": False},
+        {
+            "download.default_directory": str(downloads),
+            "download.prompt_for_download": False,
+            "intl.accept_languages": "zh-CN,zh",
+        },
     )
     driver = webdriver.Chrome(service=Service(CHROMEDRIVER), options=options)
     driver.downloads = downloads
@@ -167,6 +228,7 @@ def _shot(browser: Any, name: str) -> None:
     SHOTS.mkdir(parents=True, exist_ok=True)
     height = browser.execute_script("return document.body.scrollHeight")
     browser.set_window_size(412, max(800, min(int(height) + 40, 4000)))
+    browser.execute_script("window.scrollTo(0, 0)")
     browser.save_screenshot(str(SHOTS / name))
 
 
@@ -203,7 +265,7 @@ def test_a_candidate_fills_the_form_and_gets_a_verdict(browser: Any, server: str
     _shot(browser, "form.png")
     browser.find_element(By.CSS_SELECTOR, "form[action='/check'] button[type=submit]").click()
     verdict = browser.find_element(By.CSS_SELECTOR, ".verdict h1").text
-    assert verdict == "可以报名"
+    assert verdict == "可以报名：记录已就绪，2027 年报名时间尚未公布"
     text = browser.find_element(By.TAG_NAME, "main").text
     assert "预计" in text and "来源：" in text and "还剩" in text
     _shot(browser, "result.png")
@@ -265,10 +327,9 @@ def test_an_adviser_uploads_a_spreadsheet_and_downloads_results(
     from selenium.webdriver.support.ui import Select
 
     people = [candidate(photo=None, name=f"考生{i}") for i in range(30)]
-    sheet = tmp_path / "people.jsonl"
-    sheet.write_text(
-        "\n".join(json.dumps(p, ensure_ascii=False) for p in people) + "\n{bad\n", encoding="utf-8"
-    )
+    sheet = tmp_path / "考生.csv"  # what HR exports: Chinese headers, one row that is wrong
+    rows = [f"{p['name']},{p['id_number']},{p['phone']},{p['region']}" for p in people]
+    sheet.write_text("\n".join(["姓名,证件号码,手机号码,属地", *rows, "坏行,1,2,火星"]) + "\n", encoding="utf-8")
     browser.get(server + "/batch")
     Select(browser.find_element(By.ID, "b-year")).select_by_value("2027")
     browser.find_element(By.ID, "b-file").send_keys(str(sheet))

@@ -22,7 +22,8 @@ def serve(host: str, port: int, workers: int) -> None:
     """启动 HTTP 接口（及网页），直到 Ctrl-C / start the HTTP API.
 
     \b
-    接口说明：http://HOST:PORT/docs 与 /openapi.json；无需数据库，无状态。
+    网页：http://HOST:PORT/（个人预检）与 /batch（表格）；接口说明：/docs 与 /openapi.json。
+    无需数据库，不保存考生信息。
     """
     try:
         from kuaiji_server import serve as run
@@ -34,6 +35,7 @@ def serve(host: str, port: int, workers: int) -> None:
         return
     shown = f"[{host}]" if ":" in host else host
     click.echo(
-        f"kuaiji 接口已启动：http://{shown}:{port}/docs （{workers} 个工作进程；Ctrl-C 停止）"
+        f"kuaiji 已启动：网页 http://{shown}:{port}/ ，接口说明 http://{shown}:{port}/docs"
+        f"（{workers} 个工作进程；Ctrl-C 停止）"
     )
     run(host=host, port=port, workers=workers)

@@ -13,17 +13,21 @@ from __future__ import annotations
 import datetime as dt
 import html
 import json
+import re
 import tempfile
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
+from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import FormData, UploadFile
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, Response
 
 from kuaiji.errors import InputError, Problem
 from kuaiji.model import clock
+from kuaiji.model.fields import LABELS
+from kuaiji.model.sources import source_parts
 from kuaiji_server import downloads
 
 PAGE_CSP = (
@@ -151,10 +155,12 @@ def _page(title: str, body: str, script: str | None = None) -> str:
         '<!doctype html><html lang="zh-CN"><head><meta charset="utf-8">'
         '<meta name="viewport" content="width=device-width, initial-scale=1">'
         f'<title>{_e(title)} · kuaiji</title><link rel="stylesheet" href="/static/kuaiji.css">'
+        '<link rel="icon" href="/static/favicon.svg" type="image/svg+xml">'
         f"{scripts}</head><body>"
+        '<a class="skip" href="#main">跳到正文</a>'
         '<header><a class="brand" href="/">kuaiji 会计报名预检</a>'
-        '<nav><a href="/">个人预检</a><a href="/batch">批量（表格）</a><a href="/docs">接口</a></nav>'
-        f"</header><main>{body}</main>"
+        '<nav><a href="/">个人预检</a><a href="/batch">批量（表格）</a></nav>'
+        f'</header><main id="main" tabindex="-1">{body}</main>'
         "<footer>结论依据各地公开通知与平台说明，每条都注明来源；资料没有的，明确说“未知”。"
         "不保存您填写的信息。</footer></body></html>"
     )
@@ -168,7 +174,9 @@ def _html(text: str, status: int = 200) -> HTMLResponse:
     )
 
 
-def _years() -> list[int]:
+def _years() -> tuple[list[int], int]:
+    """The years offered (every published one, the next exam's and the one after) and the
+    next exam's year, chosen unless the person chose another."""
     from kuaiji.model.results import ExamLevel
     from kuaiji.registry.manager import get_registry
     from kuaiji.registry.schedules import next_exam_year
@@ -176,28 +184,50 @@ def _years() -> list[int]:
     registry = get_registry()
     first = next_exam_year(registry, ExamLevel.INTERMEDIATE, clock.now())
     published = registry.years(ExamLevel.INTERMEDIATE)
-    return sorted({*published, first, first + 1})
+    return sorted({*published, first, first + 1}), first
+
+
+def _year_options(chosen: str = "") -> str:
+    years, first = _years()
+    chosen = chosen or str(first)
+    return "".join(
+        f'<option value="{y}"{" selected" if str(y) == chosen else ""}>{y} 年</option>'
+        for y in years
+    )
+
+
+_CLI_HINT = re.compile(r"[；;，]?\s*kuaiji regions[^；。]*")
+_FIELD_IN = re.compile(r"在 ([a-z_]+(?:\.[a-z_]+)*) 中")
+
+
+def for_people(text: str) -> str:
+    """A core message as the page says it: a field named by its label (在“证件照”中), not its
+    path in the candidate file, and no command-line hint (kuaiji regions …) where the page has
+    its own way (the region box suggests places)."""
+    text = _CLI_HINT.sub("", text)
+    return _FIELD_IN.sub(lambda m: f"在“{LABELS.get(m.group(1), m.group(1))}”中", text)
 
 
 def _input(path: str, label: str, kind: str, extra: Any, value: str, error: str | None) -> str:
     ident = "f-" + path.replace(".", "-")
     described = f' aria-describedby="{ident}-hint"' if extra and isinstance(extra, str) else ""
     invalid = f' aria-invalid="true" aria-errormessage="{ident}-error"' if error else ""
-    if kind == "select" or kind == "years":
-        options = extra if kind == "select" else [(str(y), f"{y} 年") for y in _years()]
-        chosen = value or (str(clock.now().year + 1) if kind == "years" else "")
+    if kind == "years":
+        control = f'<select id="{ident}" name="{path}"{invalid}>{_year_options(value)}</select>'
+    elif kind == "select":
         inner = "".join(
-            f'<option value="{_e(v)}"{" selected" if v == chosen else ""}>{_e(t)}</option>'
-            for v, t in options
+            f'<option value="{_e(v)}"{" selected" if v == value else ""}>{_e(t)}</option>'
+            for v, t in extra
         )
         control = f'<select id="{ident}" name="{path}"{invalid}>{inner}</select>'
     else:
         html_type = {"date": "date", "tel": "tel"}.get(kind, "text")
         auto = {"name": "name", "phone": "tel"}.get(path, "off")
         listed = f' list="{ident}-list" data-regions' if kind == "region" else ""
+        keypad = ' inputmode="numeric"' if path == "phone" else ""
         control = (
             f'<input id="{ident}" name="{path}" type="{html_type}" value="{_e(value)}" '
-            f'autocomplete="{auto}"{listed}{described}{invalid}>'
+            f'autocomplete="{auto}"{keypad}{listed}{described}{invalid}>'
         )
         if kind == "region":
             control += f'<datalist id="{ident}-list"></datalist>'
@@ -214,11 +244,13 @@ def form_page(values: Mapping[str, str] | None = None, problems: Iterable[Proble
     loose: list[str] = []
     for p in problems:
         key = p.path.removeprefix("candidate.").replace("education[0]", "education")
-        text = p.message + (f"；{p.fix}" if p.fix else "")
-        if any(key == path for _, fields in SECTIONS for path, *_ in fields):
+        key = "photo" if key.startswith("photo") else key
+        text = for_people(p.message + (f"；{p.fix}" if p.fix else ""))
+        if any(key == path for _, fields in SECTIONS for path, *_ in fields) or key == "photo":
             by_field[key] = text
         else:
-            loose.append(f"{p.path}：{text}" if p.path else text)
+            label = LABELS.get(key, key)
+            loose.append(f"{label}：{text}" if key else text)
     sections = "".join(
         f"<fieldset><legend>{_e(title)}</legend>"
         + "".join(
@@ -234,11 +266,17 @@ def form_page(values: Mapping[str, str] | None = None, problems: Iterable[Proble
         '<input id="f-photo" name="photo" type="file" accept="image/jpeg,image/png" '
         'aria-describedby="f-photo-hint">'
         '<small id="f-photo-hint">JPG 或 PNG，至少 10 KB、295×413 像素；只用于这次检查，不保存</small>'
-        '<output id="f-photo-check" aria-live="polite"></output></div></fieldset>'
+        + (
+            f'<strong class="error" id="f-photo-error">{_e(by_field["photo"])}</strong>'
+            if "photo" in by_field
+            else ""
+        )
+        + '<output id="f-photo-check" aria-live="polite"></output></div></fieldset>'
     )
     summary = ""
     if by_field or loose:
         labels = {path: label for _, fields in SECTIONS for path, label, *_ in fields}
+        labels["photo"] = "照片文件"
         items = "".join(f"<li>{_e(t)}</li>" for t in loose) + "".join(
             f'<li><a href="#f-{k.replace(".", "-")}">{_e(labels[k])}</a>：{_e(t)}</li>'
             for k, t in by_field.items()
@@ -360,25 +398,53 @@ def _when(moment: str | None, at: dt.datetime, projected: bool) -> str:
     )
 
 
+_URL = re.compile(r"(https?://[^\s；，（）]+)")
+
+
+def _linked(text: str) -> str:
+    """Text with its web addresses as links (escaped; the address is the link's text)."""
+    parts = _URL.split(text)
+    return "".join(
+        f'<a href="{_e(part)}" rel="noopener noreferrer nofollow">{_e(part)}</a>'
+        if i % 2
+        else _e(part)
+        for i, part in enumerate(parts)
+    )
+
+
 def _source(row: Mapping[str, Any]) -> str:
-    text = row.get("source_text") or "来源未注明"
-    return f'<p class="source">来源：{_e(text)}</p>'
+    """The first source shown, any others folded (a phone screen is short)."""
+    parts = source_parts(row.get("source")) or ["来源未注明"]
+    first = f'<p class="source">来源：{_linked(parts[0])}</p>'
+    if len(parts) == 1:
+        return first
+    others = "".join(f"<li>{_linked(p)}</li>" for p in parts[1:])
+    return (
+        f'{first}<details class="source"><summary>另有 {len(parts) - 1} 个来源</summary>'
+        f"<ul>{others}</ul></details>"
+    )
+
+
+def _url(row: Mapping[str, Any]) -> str:
+    url = row.get("url") or ""
+    if not url.startswith(("https://", "http://")):
+        return ""
+    low = "（来源可靠性低，请核对）" if row.get("url_reliability") == "low" else ""
+    return f'<p>网址：<a href="{_e(url)}" rel="noopener noreferrer">{_e(url)}</a>{low}</p>'
 
 
 def result_page(report: Any, data: dict[str, Any], values: Mapping[str, str]) -> str:
     result = report.to_dict()
     at = report.at
     verdict = result["verdict"]
+    schedule = result["schedule"]
+    projected = not schedule["known"]  # every date of an unpublished year is an estimate
     findings = "".join(
         f'<li class="finding {f["severity"]}"><strong>【{_e(SEVERITY_ZH[f["severity"]])}】</strong>'
-        f"{_e(f['message'])}"
-        + (f"<p>怎么办：{_e(f['action'])}</p>" if f.get("action") else "")
-        + (f"<p>截止：{_when(f['deadline'], at, False)}</p>" if f.get("deadline") else "")
-        + (
-            f'<p>网址：<a href="{_e(f["url"])}" rel="noopener noreferrer">{_e(f["url"])}</a></p>'
-            if (f.get("url") or "").startswith("https://")
-            else ""
-        )
+        f"{_e(for_people(f['message']))}"
+        + (f"<p>怎么办：{_e(for_people(f['action']))}</p>" if f.get("action") else "")
+        + (f"<p>截止：{_when(f['deadline'], at, projected)}</p>" if f.get("deadline") else "")
+        + _url(f)
         + _source(f)
         + "</li>"
         for f in result["findings"]
@@ -393,19 +459,24 @@ def result_page(report: Any, data: dict[str, Any], values: Mapping[str, str]) ->
             if s.get("latest_start")
             else ""
         )
-        + (f"<p>{_e(s['platform'])}</p>" if s.get("platform") else "")
+        + (f"<p>平台：{_e(s['platform'])}</p>" if s.get("platform") else "")
+        + _url(s)
         + (f"<p>{_e(s['note'])}</p>" if s.get("note") else "")
         + _source(s)
         + "</li>"
         for s in result["steps"]
     )
-    schedule = result["schedule"]
     unknown = (
-        '<p class="notice" role="note">这一年的安排尚未公布：标“预计”的日期按往年推算，'
-        "不是已公布的安排，请以当地通知为准。</p>"
-        if not schedule["known"]
+        f'<p class="notice" role="note">{_e(schedule["basis"] or "这一年的安排尚未公布")}：'
+        "标“预计”的日期按往年推算，不是已公布的安排，请以当地通知为准。</p>"
+        if projected
         else ""
     )
+    headline = VERDICT_ZH[verdict]
+    if (
+        projected and verdict == "ready"
+    ):  # as the CLI says it: the record is ready, the dates not out
+        headline += f"：记录已就绪，{result['exam']['year']} 年报名时间尚未公布"
     hidden = (
         f'<input type="hidden" name="candidate" value="{_e(json.dumps(data, ensure_ascii=False))}">'
         f'<input type="hidden" name="exam" value="{_e(values.get("exam", "中级"))}">'
@@ -413,17 +484,18 @@ def result_page(report: Any, data: dict[str, Any], values: Mapping[str, str]) ->
     )
     produced = result["produced_by"]
     body = (
-        f'<section class="verdict {verdict}" aria-live="polite"><h1>{_e(VERDICT_ZH[verdict])}</h1>'
+        f'<section class="verdict {verdict}" aria-live="polite"><h1>{_e(headline)}</h1>'
         f"<p>{_e(result['region']['name'])} · {result['exam']['year']} 年"
         f"{'中级' if result['exam']['level'] == 'intermediate' else '初级'} · "
         f"按 {_e(clock.human(at))}（北京时间）判断</p></section>{unknown}"
+        '<div class="downloads">'
+        f'<form method="post" action="/check.ics">{hidden}<button>下载日历（.ics）</button></form>'
+        f'<form method="post" action="/candidate.json">{hidden}<button>下载考生文件（命令行可用）</button></form>'
+        "</div>"
         f'<h2>要办的事项</h2><ul class="findings">{findings}</ul>'
         f'<h2>步骤与时间</h2><ol class="steps">{steps}</ol>'
-        '<h2>下载</h2><div class="downloads">'
-        f'<form method="post" action="/check.ics">{hidden}<button>日历（.ics）</button></form>'
-        f'<form method="post" action="/candidate.json">{hidden}<button>考生文件（JSON，命令行可用）</button></form>'
-        '</div><p><a href="/">重新检查</a></p>'
-        f'<p class="produced">kuaiji {_e(produced["kuaiji"])} · 输出格式 {produced["format"]}</p>'
+        '<p><a href="/">重新检查</a></p>'
+        f'<p class="produced">kuaiji {_e(produced["kuaiji"])}</p>'
     )
     return _page(VERDICT_ZH[verdict], body, "form.js")
 
@@ -454,12 +526,21 @@ async def candidate_file(request: Request) -> Response:
     return downloads.download(text.encode("utf-8"), "application/json", "candidate.json")
 
 
-def batch_page() -> str:
-    years = "".join(f'<option value="{y}">{y} 年</option>' for y in _years())
+def batch_page(problems: Iterable[Problem] = ()) -> str:
+    years = _year_options()
+    items = "".join(
+        f"<li>{_e(for_people(p.message + (f'；{p.fix}' if p.fix else '')))}</li>" for p in problems
+    )
+    summary = (
+        f'<div class="problems" role="alert"><h2>无法检查这个表格</h2><ul>{items}</ul></div>'
+        if items
+        else ""
+    )
     body = (
         "<h1>批量预检（表格）</h1><p>给培训机构老师、单位人事：上传考生表格（Excel .xlsx、CSV 或 JSON Lines），"
         "逐行检查，下载带中文说明的结果表。列名可用中文（姓名、身份证号、手机号码、地区……），"
-        "见 <code>kuaiji schema</code>。表格只用于这次检查，不保存。</p>"
+        "与考生文件的字段相同。表格只用于这次检查，不保存。</p>"
+        f"{summary}"
         '<form id="batch" method="post" action="/batch/result" enctype="multipart/form-data">'
         "<fieldset><legend>考试</legend>"
         '<div class="field"><label for="b-exam">考试级别</label><select id="b-exam" name="exam">'
@@ -487,30 +568,37 @@ async def batch_result(request: Request) -> Response:
     from kuaiji.registry.schedules import check_year
 
     registry = get_registry()
-    async with request.form(max_files=1, max_fields=4, max_part_size=64 * 1024 * 1024) as form:
-        upload = form.get("file")
-        if not isinstance(upload, UploadFile) or not upload.filename:
-            return _html(batch_page(), 422)
-        suffix = Path(upload.filename).suffix.lower()
-        if suffix not in (".xlsx", ".csv", ".jsonl"):
-            return _html(batch_page(), 422)
-        level = exam_level(str(form.get("exam") or "中级"))
-        year = check_year(registry, level, int(str(form.get("year") or "0") or 0), field="year")
-        folder = Path(tempfile.mkdtemp(prefix="kuaiji-page-"))
-        source = folder / f"upload{suffix}"
-        source.write_bytes(await upload.read())
     lines: list[str] = []
-    try:
-        run(
-            open_input(str(source)),
-            Options(level, year, clock.now(), "csv"),
-            lines.append,
-            registry=registry,
-        )
-    finally:
-        import shutil
-
-        shutil.rmtree(folder, ignore_errors=True)
+    with tempfile.TemporaryDirectory(prefix="kuaiji-page-") as tmp:
+        try:
+            async with request.form(
+                max_files=1, max_fields=4, max_part_size=64 * 1024 * 1024
+            ) as form:
+                upload = form.get("file")
+                if not isinstance(upload, UploadFile) or not upload.filename:
+                    raise InputError.single(
+                        "file", "没有选择表格文件", "选择 .xlsx、.csv 或 .jsonl 文件"
+                    )
+                suffix = Path(upload.filename).suffix.lower()
+                if suffix not in (".xlsx", ".csv", ".jsonl"):
+                    raise InputError.single(
+                        "file",
+                        "表格应为 Excel（.xlsx）、CSV 或 JSON Lines 文件",
+                        "另存为 .xlsx 或 .csv 再上传",
+                    )
+                level = exam_level(str(form.get("exam") or "中级"))
+                year_text = str(form.get("year") or "")
+                if not year_text.isdigit():
+                    raise InputError.single("year", "请选择考试年度")
+                year = check_year(registry, level, int(year_text), field="year")
+                source = Path(tmp) / f"upload{suffix}"
+                source.write_bytes(await upload.read())
+            options = Options(level, year, clock.now(), "csv")
+            await run_in_threadpool(
+                run, open_input(str(source)), options, lines.append, registry=registry
+            )
+        except InputError as exc:
+            return _html(batch_page(exc.problems), 422)
     return downloads.streamed(iter(lines), "text/csv; charset=utf-8", "kuaiji-results.csv")
 
 

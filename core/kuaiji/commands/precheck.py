@@ -420,9 +420,12 @@ def merge_steps(result: HookResult) -> tuple[Step, ...]:
 
 
 def _estimated(step: Step) -> Step:
-    """A dated step of a year not yet published: its dates are estimates (预计)."""
-    if step.done or (step.opens is None and step.closes is None and step.latest_start is None):
+    """A dated step of a year not yet published: its dates are estimates (预计). A done step's
+    dates are estimates too; its title stays as it is (nothing is left to do)."""
+    if step.opens is None and step.closes is None and step.latest_start is None:
         return step
+    if step.done:
+        return attrs.evolve(step, projected=True)
     title = step.title if "预计" in step.title else f"{step.title}（预计）"
     return attrs.evolve(step, title=title, projected=True)
 

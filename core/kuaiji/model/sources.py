@@ -95,15 +95,22 @@ def readable(text: str) -> str:
     return _SEED.sub(lambda m: seed_text(m.group(0)), text)
 
 
-def source_text(source: str | None) -> str:
-    """A source string (several joined by " ; ", each possibly marked " (low)") as readable
-    Chinese: seed keys as 《title》, URLs kept, "(low)" as "（来源可靠性低）", repeats once.
-    Empty for no source."""
+def source_parts(source: str | None) -> list[str]:
+    """Each source of a source string (several joined by " ; ", each possibly marked
+    " (low)") as readable Chinese: seed keys as 《title》, URLs kept, "(low)" as
+    "（来源可靠性低）", repeats once."""
     parts: list[str] = []
     for part in _SPLIT.split(source or ""):
         text = readable(part.strip())
         if text and text not in parts:
             parts.append(text)
+    return parts
+
+
+def source_text(source: str | None) -> str:
+    """A source string as one line of readable Chinese (``source_parts`` joined by "；").
+    Empty for no source."""
+    parts = source_parts(source)
     out = ""
     for i, text in enumerate(parts):
         if i:  # a space keeps a URL from running into the separator when it is clicked
