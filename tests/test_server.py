@@ -213,6 +213,29 @@ def test_a_batch_gives_one_result_per_record_in_order(client: TestClient) -> Non
     assert len(table) == 6 and table[0][0] == "记录"
 
 
+def test_an_uploaded_batch_never_reads_a_file_of_the_server(
+    client: TestClient, tmp_path: Path
+) -> None:
+    from PIL import Image
+
+    secret = tmp_path / "secret.jpg"  # a file on the server's disk, by absolute path
+    Image.new("RGB", (400, 500), "white").save(secret, quality=95)
+    lines = [
+        json.dumps(candidate(photo={"path": str(secret)}, collection={"status": "none"})),
+        json.dumps(candidate(photo={"path": "upload.jsonl"}, collection={"status": "none"})),
+        json.dumps(candidate(photo=None)),
+    ]
+    response = client.post(
+        "/v1/batch?exam=中级&year=2026&at=2026-06-20T10:00",
+        content="\n".join(lines).encode("utf-8"),
+        headers={"content-type": "application/x-ndjson"},
+    )
+    rows = [json.loads(line) for line in response.text.splitlines()]
+    assert [r["verdict"] for r in rows] == ["error", "error", "ready"]
+    assert all("不能指定照片文件的路径" in r["error"] for r in rows[:2])
+    assert "400" not in response.text and "secret" not in response.text
+
+
 def test_a_batch_refuses_what_it_cannot_read(client: TestClient) -> None:
     wrong = client.post(
         "/v1/batch?exam=中级&year=2026", content=b"x", headers={"content-type": "image/png"}
@@ -338,6 +361,26 @@ def test_the_readmes_curl_example_answers(client: TestClient) -> None:
     body = json.loads(re.search(r"-d '(\{.*?\})'", readme, re.S).group(1))  # type: ignore[union-attr]
     response = client.post("/v1/precheck", json=body)
     assert response.status_code == 200 and response.json()["exam"]["year"] == 2027
+
+
+@pytest.mark.parametrize(
+    ("facts", "said"),
+    [
+        ({"size_bytes": 50000, "width": 400}, "照片信息不全：缺少照片高度、照片格式"),
+        (
+            {"size_bytes": -1, "width": 400, "height": 0, "format": "png"},
+            "照片大小、照片高度应大于 0",
+        ),
+    ],
+)
+def test_a_photo_described_wrongly_is_said_not_ignored(
+    client: TestClient, facts: dict[str, Any], said: str
+) -> None:
+    approved = {"status": "approved", "region": "110105"}  # not ignored as "not given" either
+    body = request(candidate=candidate(photo=facts, collection=approved))
+    findings = client.post("/v1/precheck", json=body).json()["findings"]
+    photo = [f for f in findings if f["rule"] == "photo.spec"]
+    assert photo and photo[0]["severity"] == "error" and said in photo[0]["message"]
 
 
 def test_a_service_may_send_what_it_knows_of_a_photo(client: TestClient) -> None:

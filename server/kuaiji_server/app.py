@@ -240,7 +240,7 @@ async def batch(request: Request) -> Response:
         raise
     from kuaiji.model.clock import now
 
-    options = Options(level, year, at or now(), output)
+    options = Options(level, year, at or now(), output, photo_files=False)
     lines: queue.Queue[str | None] = queue.Queue(maxsize=64)
 
     def work() -> None:

@@ -593,7 +593,7 @@ async def batch_result(request: Request) -> Response:
                 year = check_year(registry, level, int(year_text), field="year")
                 source = Path(tmp) / f"upload{suffix}"
                 source.write_bytes(await upload.read())
-            options = Options(level, year, clock.now(), "csv")
+            options = Options(level, year, clock.now(), "csv", photo_files=False)
             await run_in_threadpool(
                 run, open_input(str(source)), options, lines.append, registry=registry
             )

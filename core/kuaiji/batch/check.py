@@ -99,6 +99,16 @@ def _engine() -> types.ModuleType:
     return engine
 
 
+def _photo_file_allowed(candidate: Any, options: Options) -> None:
+    """Records from someone else may not name a file of this machine as their photo."""
+    if not options.photo_files and candidate.photo is not None and candidate.photo.path:
+        raise InputError.single(
+            "photo.path",
+            "通过网络上传的表格不能指定照片文件的路径",
+            "删去照片文件一列；可改给照片大小、宽度、高度和格式，或单独检查这位考生并上传照片",
+        )
+
+
 def check_item(
     item: Item, options: Options, registry: Any, produced: Produced | None = None
 ) -> Result:
@@ -124,6 +134,7 @@ def _check_item(item: Item, options: Options, registry: Any, produced: Produced)
         candidate = fastpath.candidate(payload)
         if candidate is not None:
             try:
+                _photo_file_allowed(candidate, options)
                 report = engine.precheck(
                     candidate, exam=options.exam, year=options.year, at=options.at,
                     base_dir=_path(item.base_dir), registry=registry, timeline=False,
@@ -159,6 +170,7 @@ def _check_item(item: Item, options: Options, registry: Any, produced: Produced)
             except RecursionError:
                 raise InputError.single("", "JSON 嵌套太深", "减少嵌套层次") from None
         candidate = engine.candidate_from_dict(raw)
+        _photo_file_allowed(candidate, options)
         report = engine.precheck(
             candidate,
             exam=options.exam,

@@ -82,6 +82,9 @@ class Options:
     at: dt.datetime
     output: str = "jsonl"  # jsonl | csv | xlsx (xlsx: a JSON array of cells a line)
     show_personal_data: bool = False
+    # False where the records come from someone else (an upload to kuaiji serve): a record
+    # naming a photo file is refused, so no file of this machine is ever read for it.
+    photo_files: bool = True
 
 
 class Item(typing.NamedTuple):

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 from kuaiji.model import clock
-from kuaiji.model.candidate import CollectionStatus
+from kuaiji.model.candidate import CollectionStatus, Photo
 from kuaiji.model.context import Context
 from kuaiji.model.results import Finding, Role, Severity
 from kuaiji.national import sources as S
@@ -50,14 +50,44 @@ def photo_not_checked(ctx: Context, rule: str) -> list[Finding] | None:
     ]
 
 
+def _photo_facts_wrong(photo: Photo) -> str | None:
+    """What is wrong with a photo's facts given instead of its file: some of the four
+    missing, or a size or a pixel count that is not above 0. None when there is nothing
+    wrong (or no facts at all)."""
+    facts = {
+        "照片大小": photo.size_bytes,
+        "照片宽度": photo.width,
+        "照片高度": photo.height,
+        "照片格式": photo.format,
+    }
+    missing = [name for name, value in facts.items() if value is None]
+    if missing and len(missing) < len(facts):
+        return "照片信息不全：缺少" + "、".join(missing) + "（四项要么都给，要么都不给）"
+    counts = [name for name, value in facts.items() if isinstance(value, int) and value <= 0]
+    if counts and not missing:
+        return "照片信息不合理：" + "、".join(counts) + "应大于 0"
+    return None
+
+
 @reads("photo", "collection")
 def photo_spec(ctx: Context) -> list[Finding]:
-    not_checked = photo_not_checked(ctx, "photo.spec")
+    photo = ctx.candidate.photo
+    wrong = _photo_facts_wrong(photo) if photo is not None and photo.path is None else None
+    not_checked = None if wrong else photo_not_checked(ctx, "photo.spec")
     if not_checked is not None:
         return not_checked
-    photo = ctx.candidate.photo
     deadline = record_deadline(ctx)
     base = {"deadline": deadline, "source": S.PHOTO}
+    if wrong:
+        return [
+            finding(
+                "photo.spec",
+                Severity.ERROR,
+                wrong,
+                action="照片大小、宽度、高度和格式四项都给出（按照片文件的实际值），或改给照片文件",
+                **base,
+            )
+        ]
     if photo is None or (photo.path is None and photo.receipt_code is None and not photo.known):
         return [
             finding(
