@@ -121,7 +121,11 @@ def test_the_spreadsheet_page_offers_the_next_exam_year(client: TestClient) -> N
 @pytest.mark.parametrize(
     ("data", "file", "said"),
     [
-        ({"exam": "中级", "year": "2027"}, ("people.pdf", b"%PDF-1.4", "application/pdf"), "表格应为"),
+        (
+            {"exam": "中级", "year": "2027"},
+            ("people.pdf", b"%PDF-1.4", "application/pdf"),
+            "表格应为",
+        ),
         ({"exam": "中级", "year": "2027"}, None, "没有选择表格文件"),
         ({"exam": "中级", "year": "1990"}, ("people.csv", b"a\n", "text/csv"), "考试年度"),
     ],
@@ -157,7 +161,9 @@ def test_an_unpublished_year_is_said_in_the_headline_and_every_date_marked(
 
 def test_sources_are_links_and_the_chrome_has_no_developer_link(client: TestClient) -> None:
     page = client.post("/check", data=FORM).text
-    assert re.search(r'来源：[^<]*<a href="https://[^"]+" rel="noopener noreferrer nofollow">', page)
+    assert re.search(
+        r'来源：[^<]*<a href="https://[^"]+" rel="noopener noreferrer nofollow">', page
+    )
     assert 'href="/docs"' not in page and "输出格式" not in page
     assert client.get("/static/favicon.svg").status_code == 200
 
@@ -328,7 +334,9 @@ def test_an_adviser_uploads_a_spreadsheet_and_downloads_results(
     people = [candidate(photo=None, name=f"考生{i}") for i in range(30)]
     sheet = tmp_path / "考生.csv"  # what HR exports: Chinese headers, one row that is wrong
     rows = [f"{p['name']},{p['id_number']},{p['phone']},{p['region']}" for p in people]
-    sheet.write_text("\n".join(["姓名,证件号码,手机号码,属地", *rows, "坏行,1,2,火星"]) + "\n", encoding="utf-8")
+    sheet.write_text(
+        "\n".join(["姓名,证件号码,手机号码,属地", *rows, "坏行,1,2,火星"]) + "\n", encoding="utf-8"
+    )
     browser.get(server + "/batch")
     Select(browser.find_element(By.ID, "b-year")).select_by_value("2027")
     browser.find_element(By.ID, "b-file").send_keys(str(sheet))

@@ -49,3 +49,18 @@ def test_every_result_names_the_rules_feed_in_force(tmp_path: Path) -> None:
     assert kuaiji("rules", "update", "--from", str(ROOT / "rules"), env=env).returncode == 0
     after = json.loads(kuaiji(*args, env=env).stdout)["produced_by"]
     assert after["rules"]["feed"] == "kuaiji" and after["rules"]["version"] >= 1
+
+
+def test_deadlines_change_and_transfer_name_what_produced_them() -> None:
+    wang = "examples/wang-fang.json"
+    answers = {
+        "deadlines": ["deadlines", "--region", "11", "--year", "2026", "--json"],
+        "change": ["change", wang, "--set", "phone=13900139000", "--json"],
+        "transfer": ["transfer", wang, "--to", "4403", "--year", "2026", "--json"],
+    }
+    for command, args in answers.items():
+        result = CliRunner().invoke(main, args)
+        assert result.exit_code in (0, 1), (command, result.output)
+        produced = json.loads(result.output)["produced_by"]
+        assert produced["kuaiji"] == kuaiji.__version__, command
+        assert "national" in produced["plugins"], command

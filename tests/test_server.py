@@ -79,9 +79,10 @@ def test_a_precheck_answers_with_the_published_schema(client: TestClient) -> Non
         ({"year": True}, "year"),
         ({"at": 20260620}, "at"),
         ({"at": "明天"}, "at"),
-        ({"exam": "高级"}, "--exam"),
+        ({"exam": "高级"}, "exam"),  # the API's name, not the CLI option's
         ({"candidate": None}, "candidate"),
         ({"candidate": candidate(photo=None, birth_date=ID)}, "candidate.birth_date"),
+        ({"candidate": candidate(photo=None, region="火星")}, "candidate.region"),
     ],
 )
 def test_bad_arguments_are_problems_naming_the_field(
@@ -388,3 +389,80 @@ def test_a_service_may_send_what_it_knows_of_a_photo(client: TestClient) -> None
     body = request(candidate=candidate(photo=facts, collection={"status": "none"}))
     findings = client.post("/v1/precheck", json=body).json()["findings"]
     assert any(f["rule"] == "photo.spec" and "未读取文件" in f["message"] for f in findings)
+
+
+def test_a_wrong_method_says_which_are_allowed(client: TestClient) -> None:
+    answer = client.get("/v1/precheck")
+    assert problem_of(answer, 405)["code"] == "method.not_allowed"
+    assert "POST" in answer.headers["allow"]
+
+
+@pytest.fixture
+def live(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Iterator[int]:
+    """A real server in this process (so its time limits can be shortened), with its
+    temporary files in ``tmp_path``."""
+    import tempfile
+    import threading
+
+    import uvicorn
+
+    from kuaiji_server import limits
+
+    monkeypatch.setattr(limits, "FORM_SECONDS", 0.5)
+    monkeypatch.setattr(limits, "UPLOAD_SECONDS", 0.5)
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
+    port = _free_port()
+    config = uvicorn.Config(create_app(), host="127.0.0.1", port=port, log_level="warning")
+    server = uvicorn.Server(config)
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    for _ in range(200):
+        if server.started:
+            break
+        time.sleep(0.05)
+    yield port
+    server.should_exit = True
+    thread.join(timeout=10)
+
+
+def _stalled(port: int, path: str, kind: str) -> str:
+    """The status line answered to a request whose body stops after 11 of 1,000 bytes."""
+    with socket.create_connection(("127.0.0.1", port), timeout=10) as s:
+        s.sendall(
+            f"POST {path} HTTP/1.1\r\nhost: x\r\ncontent-type: {kind}\r\n"
+            "content-length: 1000\r\n\r\n--xyz\r\ncont".encode()
+        )
+        return s.recv(4096).decode("latin-1").split("\r\n")[0]
+
+
+@pytest.mark.parametrize(
+    ("path", "kind"),
+    [
+        ("/v1/precheck", "multipart/form-data; boundary=xyz"),
+        ("/v1/batch?exam=intermediate&year=2026", "application/x-ndjson"),
+        ("/check", "multipart/form-data; boundary=xyz"),
+    ],
+)
+def test_a_body_that_stops_coming_is_a_408_and_leaves_nothing(
+    live: int, tmp_path: Path, path: str, kind: str
+) -> None:
+    began = time.monotonic()
+    assert _stalled(live, path, kind) == "HTTP/1.1 408 Request Timeout"
+    assert time.monotonic() - began < 5
+    assert list(tmp_path.glob("kuaiji-*/*")) == []  # no upload left behind
+
+
+def test_a_batch_too_large_leaves_no_file(
+    live: int, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from kuaiji_server import app
+
+    monkeypatch.setattr(app, "BATCH_MAX", 1000)
+    chunks = (b"{}\n" * 100 for _ in range(20))  # sent chunked: no length to refuse up front
+    answer = httpx.post(
+        f"http://127.0.0.1:{live}/v1/batch?exam=中级&year=2026",
+        content=chunks,
+        headers={"content-type": "application/x-ndjson"},
+    )
+    assert answer.status_code == 413
+    assert list(tmp_path.glob("kuaiji-batch-*")) == []

@@ -10,11 +10,13 @@ restart.
 
 from __future__ import annotations
 
+import atexit
 import contextlib
 import datetime as dt
 import json
 import os
 import queue
+import shutil
 import tempfile
 import threading
 from collections.abc import AsyncIterator, Iterator
@@ -43,6 +45,7 @@ JSON_MAX = int(os.environ.get("KUAIJI_MAX_JSON", 1024 * 1024))  # one candidate 
 PHOTO_MAX = int(os.environ.get("KUAIJI_MAX_PHOTO", 10 * 1024 * 1024))  # a multipart request
 BATCH_MAX = int(os.environ.get("KUAIJI_MAX_BATCH", 64 * 1024 * 1024))  # a batch upload
 EMPTY = Path(tempfile.mkdtemp(prefix="kuaiji-serve-"))  # an empty private folder: no photo there
+atexit.register(shutil.rmtree, EMPTY, True)
 PHOTO_TYPES = {"image/jpeg": ".jpg", "image/png": ".png"}
 BATCH_TYPES = {
     "application/x-ndjson": ".jsonl",
@@ -112,7 +115,10 @@ async def _precheck_request(request: Request, folder: Path) -> dict[str, Any]:
     data: dict[str, Any]
     if kind.startswith("multipart/form-data"):
         limits.check_length(request, PHOTO_MAX)
-        async with request.form(max_files=1, max_fields=4, max_part_size=PHOTO_MAX) as form:
+        async with (
+            limits.within(limits.FORM_SECONDS),
+            request.form(max_files=1, max_fields=4, max_part_size=PHOTO_MAX) as form,
+        ):
             raw = form.get("request")
             text = raw if isinstance(raw, str) else None
             if text is None:
@@ -200,10 +206,15 @@ def _check(registry: Registry, data: dict[str, Any], folder: Path) -> Any:
     level = _exam(data.get("exam"))
     year = _year(registry, level, data.get("year"), required=True)
     assert year is not None
-    return check(
-        _candidate(data), exam=level, year=year, at=_at(data.get("at")),
-        base_dir=folder, registry=registry,
-    )  # fmt: skip
+    candidate = _candidate(data)
+    at = _at(data.get("at"))
+    try:
+        return check(candidate, exam=level, year=year, at=at, base_dir=folder, registry=registry)
+    except InputError as exc:  # what the core found wrong is in the candidate
+        raise InputError(
+            [p.__class__(f"candidate.{p.path}" if p.path else "candidate", p.message, p.fix)
+             for p in exc.problems]
+        ) from None  # fmt: skip
 
 
 async def batch(request: Request) -> Response:
@@ -232,8 +243,8 @@ async def batch(request: Request) -> Response:
         )
     folder = Path(tempfile.mkdtemp(prefix="kuaiji-batch-"))
     source = folder / f"upload{suffix}"
-    await limits.save_body(request, source, BATCH_MAX)
-    try:
+    try:  # too large, too slow, gone, unreadable: nothing of it stays on the disk
+        await limits.save_body(request, source, BATCH_MAX)
         records = open_input(str(source))
     except BaseException:
         _remove(folder)
@@ -260,8 +271,6 @@ async def batch(request: Request) -> Response:
 
 
 def _remove(folder: Path) -> None:
-    import shutil
-
     shutil.rmtree(folder, ignore_errors=True)
 
 
@@ -439,7 +448,8 @@ _HTTP_CODES = {404: ("not.found", "没有这个地址"), 405: ("method.not_allow
 async def _http_problem(request: Request, exc: Exception) -> Response:
     status = getattr(exc, "status_code", 500)
     code, title = _HTTP_CODES.get(status, ("http.error", "请求有误"))
-    return problem(status, code, title, "见 /docs 与 /openapi.json")
+    headers = getattr(exc, "headers", None)  # a 405's Allow
+    return problem(status, code, title, "见 /docs 与 /openapi.json", headers=headers)
 
 
 def _error_answer(request: Request, exc: Exception) -> Response:

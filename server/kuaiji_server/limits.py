@@ -6,10 +6,12 @@ instead of a traceback for anything unforeseen."""
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import logging
 import os
 import time
+from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
 
@@ -19,7 +21,9 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from kuaiji_server.metrics import Metrics
 from kuaiji_server.problems import problem
 
-READ_SECONDS = 15.0  # the whole body must arrive within this
+READ_SECONDS = 15.0  # a JSON body must arrive whole within this
+FORM_SECONDS = 30.0  # a form with a photo (at most 10 MB)
+UPLOAD_SECONDS = 120.0  # a batch upload (at most 64 MB)
 LOG = logging.getLogger("kuaiji.access")
 HEADERS = [
     (b"x-content-type-options", b"nosniff"),
@@ -43,38 +47,43 @@ def check_length(request: Request, limit: int) -> None:
         raise TooLarge
 
 
+@contextlib.asynccontextmanager
+async def within(seconds: float) -> AsyncIterator[None]:
+    """Reading a request body must end within ``seconds`` (408 otherwise): a client that
+    sends slowly, or stops, does not hold the worker."""
+    try:
+        async with asyncio.timeout(seconds):  # no task per request, unlike wait_for
+            yield
+    except TimeoutError:
+        raise TooSlow from None
+
+
 async def read_body(request: Request, limit: int) -> bytes:
     """The whole body, at most ``limit`` bytes, within :data:`READ_SECONDS`."""
     check_length(request, limit)
     chunks: list[bytes] = []
     size = 0
-
-    async def read() -> None:
-        nonlocal size
+    async with within(READ_SECONDS):
         async for chunk in request.stream():
             size += len(chunk)
             if size > limit:
                 raise TooLarge
             chunks.append(chunk)
-
-    try:
-        async with asyncio.timeout(READ_SECONDS):  # no task per request, unlike wait_for
-            await read()
-    except TimeoutError:
-        raise TooSlow from None
     return b"".join(chunks)
 
 
 async def save_body(request: Request, path: Path, limit: int) -> None:
-    """The body written to ``path`` (a new private file), at most ``limit`` bytes."""
+    """The body written to ``path`` (a new private file), at most ``limit`` bytes, within
+    :data:`UPLOAD_SECONDS`."""
     check_length(request, limit)
     size = 0
     with path.open("xb") as out:
-        async for chunk in request.stream():
-            size += len(chunk)
-            if size > limit:
-                raise TooLarge
-            out.write(chunk)
+        async with within(UPLOAD_SECONDS):
+            async for chunk in request.stream():
+                size += len(chunk)
+                if size > limit:
+                    raise TooLarge
+                out.write(chunk)
 
 
 class Guard:

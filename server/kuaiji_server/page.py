@@ -28,7 +28,7 @@ from kuaiji.errors import InputError, Problem
 from kuaiji.model import clock
 from kuaiji.model.fields import LABELS
 from kuaiji.model.sources import source_parts
-from kuaiji_server import downloads
+from kuaiji_server import downloads, limits
 
 PAGE_CSP = (
     "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data: blob:; "
@@ -371,7 +371,10 @@ def _check(form: FormData, data: dict[str, Any], folder: Path) -> Any:
 
 
 async def check(request: Request) -> Response:
-    async with request.form(max_files=1, max_fields=40, max_part_size=PHOTO_MAX) as form:
+    async with (
+        limits.within(limits.FORM_SECONDS),
+        request.form(max_files=1, max_fields=40, max_part_size=PHOTO_MAX) as form,
+    ):
         values = _values(form)
         data = candidate_from_form(form)
         with tempfile.TemporaryDirectory(prefix="kuaiji-page-") as tmp:
@@ -571,9 +574,10 @@ async def batch_result(request: Request) -> Response:
     lines: list[str] = []
     with tempfile.TemporaryDirectory(prefix="kuaiji-page-") as tmp:
         try:
-            async with request.form(
-                max_files=1, max_fields=4, max_part_size=64 * 1024 * 1024
-            ) as form:
+            async with (
+                limits.within(limits.UPLOAD_SECONDS),
+                request.form(max_files=1, max_fields=4, max_part_size=64 * 1024 * 1024) as form,
+            ):
                 upload = form.get("file")
                 if not isinstance(upload, UploadFile) or not upload.filename:
                     raise InputError.single(

@@ -36,7 +36,10 @@ def problem(
     if detail:
         body["detail"] = detail
     if errors:
-        body["errors"] = [{"field": p.path, "message": p.message, "fix": p.fix} for p in errors]
+        # the core names some fields as the CLI's options (--exam); the API's are the same words
+        body["errors"] = [
+            {"field": p.path.removeprefix("--"), "message": p.message, "fix": p.fix} for p in errors
+        ]
     return ProblemResponse(body, status_code=status, headers=headers)
 
 

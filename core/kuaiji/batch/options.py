@@ -150,9 +150,9 @@ def produced_by(registry: Any) -> Produced:
         return found[1]
     import hashlib
 
-    from kuaiji.registry.provenance import provenance, provenance_text
+    from kuaiji.registry.provenance import describe
 
-    full = provenance(registry)
+    full = registry.produced_by
     digest = hashlib.sha256(json.dumps(full, sort_keys=True).encode()).hexdigest()[:8]
     plugins = full["plugins"].values()
     dates = sorted({p["data_updated"] for p in plugins if p["data_updated"]})
@@ -168,7 +168,7 @@ def produced_by(registry: Any) -> Produced:
         "digest": digest,
     }
     suffix = ',"produced_by":' + json.dumps(compact, separators=(",", ":")) + "}"
-    produced = Produced(full, provenance_text(registry), digest, short, suffix)
+    produced = Produced(full, describe(full), digest, short, suffix)
     if len(_PRODUCED) >= 8:  # the registry is kept, so its id is not reused while cached
         _PRODUCED.clear()
     _PRODUCED[id(registry)] = (registry, produced)

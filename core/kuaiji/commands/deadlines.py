@@ -140,6 +140,7 @@ class DeadlineTable:
     deadlines: tuple[Deadline, ...]
     notes: tuple[str, ...] = ()
     regions: tuple[Region, ...] = ()  # the regions asked for; empty = all
+    produced_by: dict[str, Any] = attrs.field(factory=dict, eq=False)  # kuaiji.registry.provenance
 
     def upcoming(self) -> tuple[Deadline, ...]:
         return tuple(d for d in self.deadlines if not d.past(self.at))
@@ -150,6 +151,7 @@ class DeadlineTable:
             "regions": [{"code": r.code, "name": r.name} for r in self.regions] or "all",
             "notes": list(self.notes),
             "deadlines": [d.to_dict(self.at) for d in self.deadlines],
+            "produced_by": self.produced_by,
         }
 
 
@@ -201,7 +203,9 @@ def deadlines(
     if not resolved:
         notes.append("“全国”的日期适用于没有单独列出该项的地区")
     found.sort(key=lambda d: (d.moment, d.region, d.event.id))
-    return DeadlineTable(moment, tuple(found), tuple(notes), resolved)
+    return DeadlineTable(
+        moment, tuple(found), tuple(notes), resolved, produced_by=registry.produced_by
+    )
 
 
 def _events(

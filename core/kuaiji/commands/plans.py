@@ -55,6 +55,7 @@ class ChangePlan:
     at: dt.datetime
     decisions: tuple[ChangeDecision, ...]
     problems: tuple[Finding, ...] = ()
+    produced_by: dict[str, Any] = attrs.field(factory=dict, eq=False)  # kuaiji.registry.provenance
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -66,6 +67,7 @@ class ChangePlan:
             "at": clock.iso(self.at),
             "changes": [unstructure(d) for d in self.decisions],
             "problems": [finding_dict(f) for f in self.problems],
+            "produced_by": self.produced_by,
         }
 
 
@@ -92,7 +94,11 @@ def plan_change(
             decided[decision.field] = decision
     ordered = tuple(decided[c.field] for c in changes if c.field in decided)
     return ChangePlan(
-        ctx.region, moment, ordered, tuple(plugin_finding(p) for p in result.problems)
+        ctx.region,
+        moment,
+        ordered,
+        tuple(plugin_finding(p) for p in result.problems),
+        produced_by=registry.produced_by,
     )
 
 
@@ -111,6 +117,7 @@ class TransferPlan:
     feasible: bool | None = None  # None: not known (a step's duration or the deadline is unknown)
     notes: tuple[str, ...] = ()
     projected: bool = False  # the deadline is an estimate (预计) for a year not published
+    produced_by: dict[str, Any] = attrs.field(factory=dict, eq=False)  # kuaiji.registry.provenance
 
     def to_dict(self) -> dict[str, Any]:
         def region(r: Region) -> dict[str, Any]:
@@ -129,6 +136,7 @@ class TransferPlan:
             "projected": self.projected,
             "steps": [unstructure(s) for s in self.steps],
             "problems": [finding_dict(f) for f in self.problems],
+            "produced_by": self.produced_by,
         }
 
 
@@ -176,6 +184,7 @@ def plan_transfer(
         tuple(plugin_finding(p) for p in result.problems),
         *timing,
         projected=not schedule.known and timing[0] is not None,
+        produced_by=registry.produced_by,
     )
 
 

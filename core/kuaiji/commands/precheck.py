@@ -333,19 +333,8 @@ def precheck(
         findings=tuple(findings),
         steps=steps,
         schedule=ctx.schedule,
-        produced_by=_produced_by(registry) if timeline else {},
+        produced_by=registry.produced_by if timeline else {},
     )
-
-
-def _produced_by(registry: Registry) -> dict[str, Any]:
-    """The provenance of this registry's answers, computed once per registry."""
-    found: dict[str, Any] | None = getattr(registry, "_provenance", None)
-    if found is None:
-        from kuaiji.registry.provenance import provenance
-
-        found = provenance(registry)
-        registry._provenance = found  # type: ignore[attr-defined]
-    return found
 
 
 _SEVERITY_ORDER = {Severity.ERROR: 0, Severity.PENDING: 1, Severity.WARNING: 2, Severity.INFO: 3}

@@ -545,6 +545,14 @@ class Registry:
         )
 
     @functools.cached_property
+    def produced_by(self) -> dict[str, Any]:
+        """The provenance of this registry's answers (:mod:`kuaiji.registry.provenance`),
+        worked out once: every result carries it."""
+        from kuaiji.registry.provenance import provenance
+
+        return provenance(self)
+
+    @functools.cached_property
     def _zone_places(self) -> tuple[tuple[Contact, ContactPlace], ...]:
         return tuple((c, self.contact_place(c)) for c in self.contacts if c.code is None)
 
