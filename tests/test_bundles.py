@@ -632,6 +632,49 @@ def test_a_key_named_by_the_signed_index_may_sign_the_next_version(
         serve(third)
         with pytest.raises(BundleError, match="不是由受信任的密钥签名"):
             update(BASE + "index.json", policy=quick(), root=cache)
+        with pytest.raises(BundleError, match="只接受它上次安装的版本所允许的密钥"):
+            update(BASE + "index.json", trust=[old_public], policy=quick(), root=cache)
+
+
+def test_a_trusted_key_cannot_take_over_the_project_feed(
+    bundle: Path,
+    keys: tuple[Path, Ed25519PrivateKey, str],
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A key trusted once with --trust signs feed "kuaiji" at a huge version: refused, and
+    the project's real feed still installs afterwards."""
+    _, key, public = keys
+    hijack = copy_bundle(bundle, tmp_path / "hijack")
+    bump(hijack, "xinjiang", "xinjiang.json", review_three_days)
+    sign(hijack, key, 9007199254740000, feed="kuaiji")
+    cache = tmp_path / "cache"
+    refused = str(attempt(hijack, public, cache))
+    assert "规则源 kuaiji" in refused and signing.public_of(key).keyid in refused
+    assert not (cache / "state.json").exists()
+    feed = ROOT / "rules"
+    shipped = {k.keyid: k for k in signing.shipped_keys()}
+    index = bundles.read_index((feed / "index.json").read_bytes(), shipped, {})
+    monkeypatch.setattr(clock, "now", lambda: index.created + dt.timedelta(minutes=1))
+    assert update(str(feed), trust=[public], root=cache).version == index.version
+
+
+def test_a_feed_installed_from_one_key_is_not_updated_by_another_trusted_key(
+    bundle: Path,
+    keys: tuple[Path, Ed25519PrivateKey, str],
+    tmp_path: Path,
+    good_cache: tuple[Path, dict[str, bytes]],
+) -> None:
+    cache, before = good_cache  # feed "test", version 5, signed by the publisher's key
+    other = Ed25519PrivateKey.generate()
+    stranger = signing.public_of(other)
+    served = served_xinjiang(bundle, other, tmp_path / "other", 6, review_three_days)
+    with respx.mock:
+        serve(served)
+        with pytest.raises(BundleError) as caught:
+            update(BASE + "index.json", trust=[keys[2], stranger.text], policy=quick(), root=cache)
+    assert "规则源 test" in str(caught.value) and stranger.keyid in str(caught.value)
+    assert snapshot(cache) == before
 
 
 def test_keys_from_the_environment_are_trusted(

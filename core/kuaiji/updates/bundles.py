@@ -13,10 +13,12 @@ A published bundle is a folder::
                                  "signatures": [{"keyid": "3f9a-07c2-b1d4-8e60", "sig": "…"}]}
     <plugin>/<name>.json        data files in the plugins' own format (docs/data-format.md)
 
-``update`` reads the index (https, or a local folder), verifies its signature with a trusted
-key (:mod:`kuaiji.updates.signing`), refuses an expired index and a version lower than the
-highest one installed from that feed (or equal with other content), fetches only the plugins
-that are installed here and whose data is newer than their own, checks every size and
+``update`` reads the index (https, or a local folder), verifies its signature with a key its
+feed is bound to (the shipped keys for ``kuaiji``, the recorded ones for a feed installed before,
+any trusted key for a new one: :mod:`kuaiji.updates.signing`), refuses an expired index and a
+version lower than the highest one installed from that feed (or equal with other content),
+fetches only the plugins that are installed here and whose data is newer than their own,
+checks every size and
 sha256 against the signed index and each plugin's whole data set as the plugin's own data is
 checked (:mod:`kuaiji.updates.checks`), all within a total time bound. Only then is the set
 written to a new folder and made current by replacing ``state.json`` (one rename); the
@@ -75,6 +77,7 @@ MAX_FILE_BYTES = 10 * 1024 * 1024
 MAX_TOTAL_BYTES = 50 * 1024 * 1024
 TOTAL_SECONDS = 60.0  # the default bound on a whole `rules update`
 LIFETIME = dt.timedelta(days=180)  # how long a published index is valid unless --expires says
+PROJECT_FEED = "kuaiji"  # the project's own feed: only its shipped keys (and successors) sign it
 FEED_NAME = re.compile(r"^[a-z0-9][a-z0-9._-]{0,63}$")
 _SHA256 = re.compile(r"^[0-9a-f]{64}$")
 _LEGACY = ("meta.json",)  # what kuaiji 0.2's unsigned bundles left in the cache
@@ -191,8 +194,10 @@ def index_body(
 
 
 def read_index(body: bytes, keys: Mapping[str, PublicKey], feeds: Mapping[str, Any]) -> Index:
-    """The index in ``body``, verified: signed by a key of ``keys``, or by a key the feed's
-    last installed version named (``feeds``, from the state file); BundleError otherwise."""
+    """The index in ``body``, verified and signed by a key its feed is bound to; BundleError
+    otherwise. A feed's keys: for a feed installed before, only the keys its last installed
+    version allowed (``feeds``: its signer and ``next_keys``); for the project's feed
+    ``kuaiji``, the shipped keys and those; for a new feed, any key of ``keys``."""
     from kuaiji.updates import signing
 
     if not body.strip():
@@ -203,16 +208,50 @@ def read_index(body: bytes, keys: Mapping[str, PublicKey], feeds: Mapping[str, A
         raise BundleError("索引不是有效的 JSON：拒绝使用") from None
     signed = envelope.get("signed") if isinstance(envelope, dict) else None
     claimed = signed.get("feed") if isinstance(signed, dict) else None
-    known = dict(keys)
-    if isinstance(claimed, str) and isinstance(feeds.get(claimed), dict):
-        for text in feeds[claimed].get("keys") or []:
-            try:
-                key = signing.parse_public(str(text), "state.json")
-            except InputError:
-                continue
-            known.setdefault(key.keyid, key)
+    recorded = _recorded_keys(feeds.get(claimed) if isinstance(claimed, str) else None)
+    known = {**keys, **recorded}
     verified, keyid = signing.verify(envelope, known)
-    return _parse_signed(verified, keyid, known[keyid].text, signing.canonical(verified))
+    index = _parse_signed(verified, keyid, known[keyid].text, signing.canonical(verified))
+    if index.feed == PROJECT_FEED:
+        allowed = {**{k.keyid: k for k in signing.shipped_keys()}, **recorded}
+    else:
+        allowed = recorded or dict(keys)
+    if keyid not in allowed:
+        raise BundleError(checks.printable(_unbound(index.feed, keyid, allowed)))
+    return index
+
+
+def _recorded_keys(floor: object) -> dict[str, PublicKey]:
+    """The keys a feed's last installed version allowed to sign its next one, by id."""
+    from kuaiji.updates import signing
+
+    texts = floor.get("keys") if isinstance(floor, dict) else None
+    found = {}
+    for text in texts if isinstance(texts, list) else []:
+        try:
+            key = signing.parse_public(str(text), "floors")
+        except InputError:
+            continue
+        found[key.keyid] = key
+    return found
+
+
+def _unbound(feed: str, keyid: str, allowed: Mapping[str, PublicKey]) -> str:
+    ids = "、".join(sorted(allowed)) or "无"
+    if feed == PROJECT_FEED:
+        why = (
+            f"规则源 {feed} 是 kuaiji 项目自己的规则源，只接受随 kuaiji 发布的项目密钥"
+            f"（或它们在 next_keys 中交接的密钥）签名：{ids}"
+        )
+    else:
+        why = (
+            f"规则源 {feed} 已在本机安装过，之后的版本只接受它上次安装的版本所允许的密钥"
+            f"（签名者及其 next_keys）签名：{ids}"
+        )
+    return (
+        f"{why}；此索引由密钥 {keyid} 签名：拒绝使用。其他发布者应使用自己的规则源名称"
+        "（rules publish --feed）；换密钥须由原密钥在 next_keys 中宣布"
+    )
 
 
 def _parse_signed(signed: dict[str, Any], keyid: str, signer: str, canonical: bytes) -> Index:
