@@ -238,6 +238,36 @@ def kuaiji_exam_precheck(ctx):
     assert "plugin.error" not in rules(run(candidate(), registry, folder))
 
 
+def test_what_a_plugin_writes_never_shows_the_candidates_own_data(
+    install: Install, folder: Path
+) -> None:
+    install(
+        "hebei",
+        _claims("13", "河北省")
+        + _doc("x.quote")
+        + """
+@hookimpl
+def kuaiji_exam_precheck(ctx):
+    c = ctx.candidate
+    return [Finding("x.quote", Severity.WARNING, f"{c.name} 电话 {c.phone} 证件 {c.id_number}",
+                    action=f"请 {c.name} 本人办理", source=SRC)]
+
+@hookimpl
+def kuaiji_timeline(ctx):
+    raise RuntimeError(f"crash for {ctx.candidate.name} {ctx.candidate.id_number}")
+""",
+    )
+    data = candidate(region="130102", collection={"status": "approved", "region": "130102"})
+    report = run(data, Registry(), folder)
+    shown = json.dumps(report.to_dict(), ensure_ascii=False)
+    for own in (data["name"], data["phone"], data["id_number"]):
+        assert own not in shown
+    quote = next(f for f in report.findings if f.rule == "x.quote")
+    assert quote.message == "王* 电话 138****8000 证件 110***********2346"
+    crash = next(f for f in report.findings if f.rule == "plugin.error")
+    assert "crash for 王*" in crash.message
+
+
 @pytest.mark.parametrize("jobs", ["1", "2"])
 def test_a_batch_writes_every_record_whatever_a_plugin_returns(
     jobs: str, install: Install, tmp_path: Path

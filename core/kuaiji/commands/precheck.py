@@ -323,6 +323,7 @@ def precheck(
         if not ctx.schedule.known:
             steps = tuple(_estimated(s) for s in steps)
     findings.sort(key=lambda f: _SEVERITY_ORDER[f.severity])
+    findings, steps = _without_own_data(candidate, findings, steps)
     return Report(
         verdict=decide(findings, ctx.at),
         candidate=candidate,
@@ -338,6 +339,39 @@ def precheck(
 
 
 _SEVERITY_ORDER = {Severity.ERROR: 0, Severity.PENDING: 1, Severity.WARNING: 2, Severity.INFO: 3}
+
+
+def _without_own_data(
+    candidate: Candidate, findings: list[Finding], steps: tuple[Step, ...]
+) -> tuple[list[Finding], tuple[Step, ...]]:
+    """Findings and steps with the candidate's own name, ID number, phone and e-mail masked
+    wherever a plugin wrote them (the core's own texts never quote them)."""
+    from kuaiji.io.masking import mask_email, mask_id, mask_name, mask_phone, own_data_masked
+
+    own = tuple(
+        (value, mask(value))
+        for value, mask in (
+            (candidate.id_number, mask_id),
+            (candidate.phone, mask_phone),
+            (candidate.email, mask_email),
+            (candidate.name, mask_name),
+        )
+        if value and len(value) >= 2
+    )
+
+    def clean(record: Any, fields: tuple[str, ...]) -> Any:
+        changed = {
+            name: own_data_masked(text, own)
+            for name in fields
+            if isinstance(text := getattr(record, name), str)
+            and any(value in text for value, _ in own)
+        }
+        return attrs.evolve(record, **changed) if changed else record
+
+    return (
+        [clean(f, ("message", "action")) for f in findings],
+        tuple(clean(s, ("title", "platform", "note")) for s in steps),
+    )
 
 
 def decide(findings: Iterable[Finding], at: dt.datetime) -> Verdict:

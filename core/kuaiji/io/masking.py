@@ -45,6 +45,22 @@ _NUMBER = re.compile(r"(?<![0-9])[A-Za-z]{0,2}[0-9]{7,}[A-Za-z]?(?![0-9])")
 _MOBILE = re.compile(r"1[3-9][0-9]{9}")
 
 
+def mask_email(email: str) -> str:
+    """``wangfang@example.com`` → ``w*******@example.com``."""
+    local, at, domain = email.strip().partition("@")
+    return mask_name(local) + at + domain
+
+
+def own_data_masked(text: str, values: tuple[tuple[str | None, str], ...]) -> str:
+    """``text`` with each of the person's own values (value, its mask) masked wherever it
+    appears: what a plugin wrote may quote the candidate (its message or its exception),
+    and it reaches screens, files and logs."""
+    for value, masked in values:
+        if value and len(value) >= 2 and value in text:
+            text = text.replace(value, masked)
+    return text
+
+
 def _mask_number(match: re.Match[str]) -> str:
     token = match.group()
     return mask_phone(token) if _MOBILE.fullmatch(token) else mask_id(token)
