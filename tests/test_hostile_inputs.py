@@ -410,6 +410,38 @@ def test_dev_zero_and_a_fifo_are_refused_before_reading(tmp_path: Path) -> None:
         assert batch.returncode == 2 and "不是普通文件" in batch.stderr
 
 
+def test_an_endless_line_on_standard_input_ends_the_input(monkeypatch: pytest.MonkeyPatch) -> None:
+    from kuaiji.batch import inputs
+
+    class Endless:  # /dev/zero as a stream: bytes for ever, no line end
+        read = 0
+
+        def readline(self, size: int = -1) -> bytes:
+            self.read += size
+            return b"\0" * size
+
+    monkeypatch.setattr(inputs, "MAX_SKIP", 5 << 20)
+    stream = Endless()
+    assert list(inputs._bounded(stream, 1000)) == [None]  # that line's error, then the end
+    assert stream.read < 8 << 20
+
+
+@pytest.mark.slow
+def test_batch_from_dev_zero_on_standard_input_ends_by_itself() -> None:
+    import subprocess
+
+    from helpers import KUAIJI
+
+    with open("/dev/zero", "rb") as zero:
+        done = subprocess.run(
+            [str(KUAIJI), "precheck", "--batch", "-", *ARGS],
+            stdin=zero, capture_output=True, timeout=120, check=False,
+        )  # fmt: skip
+    lines = done.stdout.decode("utf-8").splitlines()
+    assert len(lines) == 1 and json.loads(lines[0])["verdict"] == "error"
+    assert b"Traceback" not in done.stderr
+
+
 def test_oversized_candidates_are_refused(tmp_path: Path) -> None:
     big = json.dumps(candidate(work={"status": "accounting", "employer": "x" * (2 << 20)}))
     path = tmp_path / "big.json"

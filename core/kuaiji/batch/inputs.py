@@ -203,13 +203,23 @@ class _Lines(typing.Protocol):
     def readline(self, size: int = -1, /) -> bytes: ...
 
 
+# A line longer than this is no record of anyone: past it the input is not read further
+# (``--batch - < /dev/zero`` ends, with that line's error, instead of reading for ever).
+MAX_SKIP = 256 << 20
+
+
 def _bounded(stream: _Lines, limit: int) -> Iterator[bytes | None]:
     """The lines of ``stream``, each at most ``limit`` bytes (and its line end); a longer
-    line is read past in pieces, never held whole, and None stands in its place."""
+    line is read past in pieces, never held whole, and None stands in its place. A line
+    longer than :data:`MAX_SKIP` ends the input."""
     while line := stream.readline(limit + 1):
         if len(line) > limit and not line.endswith(b"\n"):
+            skipped = 0
             while (rest := stream.readline(1 << 20)) and not rest.endswith(b"\n"):
-                pass
+                skipped += len(rest)
+                if skipped > MAX_SKIP:
+                    yield None
+                    return
             yield None
         else:
             yield line
@@ -219,8 +229,12 @@ def _bounded_text(stream: IO[str], limit: int) -> Iterator[str | None]:
     """:func:`_bounded` for a text stream (characters)."""
     while line := stream.readline(limit + 1):
         if len(line) > limit and not line.endswith("\n"):
+            skipped = 0
             while (rest := stream.readline(1 << 20)) and not rest.endswith("\n"):
-                pass
+                skipped += len(rest)
+                if skipped > MAX_SKIP:
+                    yield None
+                    return
             yield None
         else:
             yield line
