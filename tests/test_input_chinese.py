@@ -432,6 +432,14 @@ def test_personal_data_is_described_never_echoed(change: dict[str, Any], path: s
         assert secret not in text, text
 
 
+def test_the_documents_own_name_is_never_echoed_from_another_field() -> None:
+    long_name = "爱新觉罗启星"  # no common surname, six characters: no heuristic sees a name
+    with pytest.raises(InputError) as err:
+        candidate_from_dict(candidate(name=long_name, gender=long_name, email="wf@example.com"))
+    text = err.value.describe()
+    assert long_name not in text and "爱*****" in text
+
+
 def test_an_id_number_in_the_birth_date_says_what_kind_of_value_it_is() -> None:
     assert one(candidate(birth_date=ID)) == (
         "birth_date：不是可识别的日期：一串含 18 位数字的号码（像证件号码或电话号码，为保护个人"

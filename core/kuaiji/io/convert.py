@@ -507,8 +507,27 @@ def structure(data: Any, cls: type[T], *, source: str | None = None) -> T:
     try:
         return converter.structure(data, cls)
     except (ClassValidationError, IterableValidationError, ForbiddenExtraKeysError) as exc:
-        problems = list(_problems(exc, "", _labels(cls)))
+        problems = [_own_masked(p, data) for p in _problems(exc, "", _labels(cls))]
         raise InputError(problems, source=source) from None
+
+
+def _own_masked(problem: Problem, data: dict[str, Any]) -> Problem:
+    """A problem whose message quotes the document's own name, ID number, phone or e-mail
+    (typed into another field) with those masked: messages are shown and kept."""
+    from kuaiji.io.masking import mask_email, mask_id, mask_name, mask_phone, own_data_masked
+
+    own = tuple(
+        (value.strip(), mask(value))
+        for key, mask in (
+            ("id_number", mask_id),
+            ("phone", mask_phone),
+            ("email", mask_email),
+            ("name", mask_name),
+        )
+        if isinstance(value := data.get(key), str) and len(value.strip()) >= 2
+    )
+    message = own_data_masked(problem.message, own)
+    return problem if message == problem.message else attrs.evolve(problem, message=message)
 
 
 def structure_field(cls: type, name: str, value: Any, *, path: str | None = None) -> Any:
