@@ -4,10 +4,12 @@ calendar handed to an HR manager can be traced to the code and rules behind it."
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from kuaiji.registry.data import PluginData
-from kuaiji.registry.manager import Registry
+
+if TYPE_CHECKING:  # the registry works its provenance out once (Registry.produced_by)
+    from kuaiji.registry.manager import Registry
 
 OUTPUT_FORMAT = 2  # 2: verdict "pending", projected schedules, url_reliability
 
