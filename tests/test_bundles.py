@@ -409,6 +409,64 @@ def test_an_attack_is_refused_and_the_good_cache_stays(
     assert [d.updated.isoformat() for d in cached_documents("xinjiang", cache)] == [NEWER]
 
 
+def test_the_version_floor_outlives_a_broken_state_file_and_a_reset(
+    bundle: Path,
+    keys: tuple[Path, Ed25519PrivateKey, str],
+    tmp_path: Path,
+    good_cache: tuple[Path, dict[str, bytes]],
+) -> None:
+    cache, _ = good_cache  # feed "test", version 5
+    older = served_xinjiang(bundle, keys[1], tmp_path / "v4", 4, review_three_days)
+    (cache / "state.json").write_text("garbage", encoding="utf-8")
+    assert "拒绝回滚" in str(attempt(older, keys[2], cache))
+    bundles.reset(cache)
+    assert not (cache / "state.json").exists() and (cache / "floors.json").exists()
+    assert "拒绝回滚" in str(attempt(older, keys[2], cache))
+    floors = json.loads((cache / "floors.json").read_text(encoding="utf-8"))
+    assert floors["feeds"]["test"]["version"] == 5
+    assert oct((cache / "floors.json").stat().st_mode & 0o777) == "0o600"
+
+
+def test_floors_kept_in_the_state_file_by_an_older_kuaiji_are_carried_over(
+    bundle: Path,
+    keys: tuple[Path, Ed25519PrivateKey, str],
+    tmp_path: Path,
+    good_cache: tuple[Path, dict[str, bytes]],
+) -> None:
+    cache, _ = good_cache
+    floors = json.loads((cache / "floors.json").read_text(encoding="utf-8"))["feeds"]
+    hijacked = dict(floors["test"], version=2**53 - 1)  # signed by a key that is not shipped
+    state = dict(installed(cache), feeds={**floors, "kuaiji": hijacked})
+    (cache / "state.json").write_text(json.dumps(state), encoding="utf-8")
+    (cache / "floors.json").unlink()
+    bundles.reset(cache)  # as an older kuaiji left it: the floors only in state.json
+    assert set(json.loads((cache / "floors.json").read_text(encoding="utf-8"))["feeds"]) == {"test"}
+    older = served_xinjiang(bundle, keys[1], tmp_path / "v4", 4, review_three_days)
+    assert "拒绝回滚" in str(attempt(older, keys[2], cache))
+
+
+def test_an_unreadable_floors_file_stops_updates_but_not_precheck(
+    bundle: Path,
+    keys: tuple[Path, Ed25519PrivateKey, str],
+    tmp_path: Path,
+    good_cache: tuple[Path, dict[str, bytes]],
+) -> None:
+    cache, _ = good_cache
+    (cache / "floors.json").write_text("{", encoding="utf-8")
+    before = snapshot(cache)
+    newer = served_xinjiang(bundle, keys[1], tmp_path / "v6", 6, review_three_days)
+    refused = str(attempt(newer, keys[2], cache))
+    assert "floors.json" in refused and "拒绝更新" in refused and "删除该文件" in refused
+    assert snapshot(cache) == before
+    env = {"KUAIJI_NATIONAL_ONLY": "0", "KUAIJI_CACHE_DIR": str(cache)}
+    args = ["precheck", str(EXAMPLES / "aygul-urumqi.json"), "--exam", "intermediate"]
+    result = kuaiji(*args, "--year", "2024", "--at", "2024-06-27T18:00", "--json", env=env)
+    assert result.returncode in (0, 1) and not result.stderr
+    assert json.loads(result.stdout)["verdict"]
+    status = kuaiji("rules", "status", "--json", env=env)
+    assert status.returncode == 0 and "floors.json" in json.loads(status.stdout)["problem"]
+
+
 def test_a_304_never_says_up_to_date_when_nothing_was_installed(tmp_path: Path) -> None:
     cache = tmp_path / "cache"
     with respx.mock:

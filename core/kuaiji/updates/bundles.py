@@ -21,8 +21,10 @@ fetches only the plugins that are installed here and whose data is newer than th
 checks every size and
 sha256 against the signed index and each plugin's whole data set as the plugin's own data is
 checked (:mod:`kuaiji.updates.checks`), all within a total time bound. Only then is the set
-written to a new folder and made current by replacing ``state.json`` (one rename); the
-previous install is kept, older ones are removed. Anything refused leaves the cache as it was.
+written to a new folder, the feed's version floor and keys recorded in ``floors.json`` (which
+``reset`` keeps, and an update refuses to work without once it is unreadable), and the set made
+current by replacing ``state.json`` (one rename); the previous install is kept, older ones are
+removed. Anything refused leaves the cache as it was.
 """
 
 from __future__ import annotations
@@ -80,7 +82,10 @@ LIFETIME = dt.timedelta(days=180)  # how long a published index is valid unless 
 PROJECT_FEED = "kuaiji"  # the project's own feed: only its shipped keys (and successors) sign it
 FEED_NAME = re.compile(r"^[a-z0-9][a-z0-9._-]{0,63}$")
 _SHA256 = re.compile(r"^[0-9a-f]{64}$")
-_LEGACY = ("meta.json",)  # what kuaiji 0.2's unsigned bundles left in the cache
+_LEGACY = ("meta.json",)
+FLOORS = "floors.json"  # feed → highest version installed and its keys; `rules reset` keeps it
+FLOORS_FORMAT = 1
+MAX_FLOORS_BYTES = 1024 * 1024  # what kuaiji 0.2's unsigned bundles left in the cache
 
 
 # --- export ---
@@ -598,7 +603,10 @@ async def update_async(
         state = copy.deepcopy(read_state(root) or {})
     except DataError:  # an unreadable record is replaced by this update
         state = {}
-    feeds, current = _dict(state.get("feeds")), _dict(state.get("current"))
+    feeds = read_floors(root)  # never from scratch because state.json broke
+    if feeds is None:
+        feeds = _migrated(state)
+    current = _dict(state.get("current"))
     try:
         async with asyncio.timeout(total):
             origin: _Origin = (
@@ -685,19 +693,17 @@ async def _update(
         "installed": clock.iso(now),
         **answer.validators,
     }
+    floor = {
+        "version": index.version,
+        "digest": index.digest,
+        "keys": list(dict.fromkeys((index.signer, *index.next_keys))),
+    }
+    _write_json(root / FLOORS, {"format": FLOORS_FORMAT, "feeds": {**feeds, index.feed: floor}})
     previous = state.get("previous")
     new_state = {
         "format": STATE_FORMAT,
         "current": record,
         "previous": previous if same_data else (current or None),
-        "feeds": {
-            **feeds,
-            index.feed: {
-                "version": index.version,
-                "digest": index.digest,
-                "keys": list(dict.fromkeys((index.signer, *index.next_keys))),
-            },
-        },
     }
     _write_json(root / STATE, new_state)
     _prune(root, new_state, loaded)
@@ -723,6 +729,56 @@ async def _update(
 
 def _dict(value: object) -> dict[str, Any]:
     return value if isinstance(value, dict) else {}
+
+
+def read_floors(root: Path) -> dict[str, Any] | None:
+    """The version floors kept in ``root``: feed → {"version": highest installed, "digest",
+    "keys": who may sign the next one}; None when there is no floors file. BundleError when
+    there is one that cannot be used: updates stop rather than forget a floor."""
+    path = root / FLOORS
+    if not (path.exists() or path.is_symlink()):
+        return None
+    body = read_private(path, MAX_FLOORS_BYTES)
+    try:
+        raw = json.loads(body) if body is not None else None
+    except ValueError:
+        raw = None
+    feeds = (
+        raw.get("feeds") if isinstance(raw, dict) and raw.get("format") == FLOORS_FORMAT else None
+    )
+    if not isinstance(feeds, dict) or not all(
+        isinstance(k, str) and _is_floor(v) for k, v in feeds.items()
+    ):
+        raise BundleError(
+            f"规则源版本下限文件 {path} 无法使用（不是当前用户私有的普通文件、过大，或内容损坏）："
+            "为防止回滚，拒绝更新；已安装的规则和内置数据照常使用。若确认要放弃记录的版本下限"
+            "和各规则源的密钥，删除该文件后再更新（之后第一次更新会接受任何未过期的签名版本）"
+        )
+    return feeds
+
+
+def _is_floor(value: object) -> bool:
+    return (
+        isinstance(value, dict)
+        and type(value.get("version")) is int
+        and isinstance(value.get("digest"), str)
+        and isinstance(value.get("keys"), list)
+        and all(isinstance(k, str) for k in value["keys"])
+    )
+
+
+def _migrated(state: Mapping[str, Any]) -> dict[str, Any]:
+    """The floors kuaiji kept in ``state.json`` before the floors file, for a cache that has
+    none yet; the project's feed only when its last signer was a shipped key (any trusted key
+    could sign it then)."""
+    from kuaiji.updates import signing
+
+    shipped = {key.text for key in signing.shipped_keys()}
+    return {
+        feed: floor
+        for feed, floor in _dict(state.get("feeds")).items()
+        if _is_floor(floor) and (feed != PROJECT_FEED or set(floor["keys"][:1]) & shipped)
+    }
 
 
 def _expired(feed: str, version: int, expires: dt.datetime) -> str:
@@ -858,7 +914,7 @@ def _prune(root: Path, state: Mapping[str, Any], loaded: Collection[str]) -> lis
     for child in sorted(root.iterdir()):
         name = child.name
         old = (INSTALL_NAME.match(name) and name not in keep) or name.startswith(
-            (".install-", f".{STATE}.")
+            (".install-", f".{STATE}.", f".{FLOORS}.")
         )
         legacy = name in _LEGACY or (
             name in loaded
@@ -1143,7 +1199,12 @@ def status(root: Path | None = None) -> Status:
         problem = str(exc)
     problem = problem or next((p.problem for p in plugins if p.problem), None)
     reset = None
-    if problem:
+    if not problem and root.exists():
+        try:
+            read_floors(root)
+        except BundleError as exc:
+            problem, reset = str(exc), f"确认后删除文件 {root / FLOORS}"
+    if problem and not reset:
         if root.exists() and not trusted_folder(str(root)):
             reset = f"把环境变量 KUAIJI_CACHE_DIR 设为只有你能写的文件夹，或删除文件夹 {root}"
         else:
@@ -1163,11 +1224,17 @@ def _moment(value: object) -> dt.datetime | None:
 
 def reset(root: Path | None = None) -> list[str]:
     """Remove the installed rules (every install, the state file, what kuaiji 0.2 left):
-    every plugin uses its bundled data again. The names removed."""
+    every plugin uses its bundled data again. The version floors (``floors.json``) are kept.
+    The names removed."""
     root = root or cache_dir()
     if not root.is_dir() or root.is_symlink():
         return []
     loaded = _loaded_plugins()
+    with contextlib.suppress(BundleError, DataError):  # floors still only in state.json: kept
+        if read_floors(root) is None and trusted_folder(str(root)):
+            floors = _migrated(read_state(root) or {})
+            if floors:
+                _write_json(root / FLOORS, {"format": FLOORS_FORMAT, "feeds": floors})
     removed = _prune(root, {}, loaded)
     state = root / STATE
     if state.exists() or state.is_symlink():
