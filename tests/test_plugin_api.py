@@ -90,6 +90,17 @@ def test_the_data_format_names_exactly_the_sections_the_loader_accepts() -> None
     assert "may add sections of its own" not in DATA_FORMAT
 
 
+def test_the_loader_refuses_a_section_the_data_format_does_not_name() -> None:
+    from kuaiji.errors import DataError
+    from kuaiji.registry.data import parse_document
+
+    good = '{"format": 1, "plugin": "x", "updated": "2026-01-01", "schedules": []}'
+    assert parse_document(good, "x.json").sections == {"schedules": []}
+    typo = '{"format": 1, "plugin": "x", "updated": "2026-01-01", "schedule": [], "extras": [1]}'
+    with pytest.raises(DataError, match="不认识的部分 extras、schedule"):
+        parse_document(typo, "x.json")
+
+
 def test_every_in_tree_plugin_answers_through_the_public_api() -> None:
     registry = Registry()
     for name in ("guangdong", "shenzhen", "tianjin", "hunan", "xinjiang"):

@@ -4,7 +4,9 @@ A plugin keeps the facts that change every year in JSON files under ``<package>/
 Each file is an object::
 
     {"format": 1, "plugin": "guangdong", "updated": "2026-11-23",
-     "jurisdictions": [...], "schedules": [...], "<other section>": [...]}
+     "jurisdictions": [...], "schedules": [...], "contacts": [...]}
+
+No other section: the loader refuses it (:data:`SECTIONS`).
 
 Moments are written in Beijing time as ``YYYY-MM-DD`` or ``YYYY-MM-DD HH:MM``
 (see :mod:`kuaiji.model.clock`). Every jurisdiction, platform, event and fact names its
@@ -78,6 +80,9 @@ class DataDocument:
     origin: str = "bundled"  # "bundled" with the plugin, or "updated" from a rules bundle
 
 
+SECTIONS = ("jurisdictions", "schedules", "contacts")  # what a data file may hold
+
+
 def parse_document(text: str | bytes, name: str, *, origin: str = "bundled") -> DataDocument:
     """Parse and check the envelope of a data file (not yet its records)."""
     try:
@@ -96,6 +101,11 @@ def parse_document(text: str | bytes, name: str, *, origin: str = "bundled") -> 
     except ValueError:
         raise DataError(f"{name}：updated 应为日期 YYYY-MM-DD") from None
     sections = {k: v for k, v in raw.items() if k not in {"format", "plugin", "updated"}}
+    unknown = sorted(set(sections) - set(SECTIONS))
+    if unknown:  # a typo would otherwise hide a whole section
+        raise DataError(
+            f"{name}：不认识的部分 {'、'.join(unknown)}（只能有 {'、'.join(SECTIONS)}）"
+        )
     for key, value in sections.items():
         if not isinstance(value, list):
             raise DataError(f"{name}：{key} 应为列表 […]")
@@ -124,15 +134,9 @@ def load_records(
     return tuple(records)
 
 
-SECTIONS = ("jurisdictions", "schedules", "contacts")  # what a data file may hold
-
-
 def validate_documents(docs: Sequence[DataDocument]) -> None:
     """Structure every record of every section, as the plugins will: DataError if any fails."""
     for doc in docs:
-        unknown = sorted(set(doc.sections) - set(SECTIONS))
-        if unknown:
-            raise DataError(f"{doc.name}：不认识的部分 {'、'.join(unknown)}")
         load_records(doc, "jurisdictions", Jurisdiction)
         load_records(doc, "schedules", Schedule, _events)
         load_records(doc, "contacts", Contact)
