@@ -22,7 +22,7 @@ from kuaiji.model.results import (
     Step,
     TransferStep,
 )
-from kuaiji.national import accounts, collection, eligibility, identity, timeline, window
+from kuaiji.national import accounts, collection, eligibility, identity, plans, timeline, window
 from kuaiji.registry.data import PluginData
 from kuaiji.registry.hookspecs import declared, hookimpl
 
@@ -183,9 +183,9 @@ def kuaiji_timeline(ctx: Context) -> Sequence[Step]:
 
 @hookimpl
 def kuaiji_change(ctx: Context, changes: Sequence[FieldChange]) -> Sequence[ChangeDecision]:
-    return timeline.change(ctx, changes)
+    return plans.change(ctx, changes)
 
 
 @hookimpl
 def kuaiji_transfer(ctx: Context, move: Move) -> Sequence[TransferStep]:
-    return timeline.transfer(ctx, move)
+    return plans.transfer(ctx, move)
