@@ -327,6 +327,8 @@ def escape_in_note(doc: dict[str, Any]) -> None:
         ("dated_9999", "晚于今天"),
         ("escape_sequence", "控制字符"),
         ("partial_national", "没有全国（CN）"),
+        ("national_only_jurisdictions", "缺少已安装版本内置数据中的部分：schedules"),
+        ("xinjiang_drops_its_2024_schedule", "缺少已安装版本内置数据中的考试日程：65 中级 2024 年"),
         ("rollback", "拒绝回滚"),
         ("same_version_other_content", "同一版本内容不同"),
         ("expired", "过期"),
@@ -351,6 +353,7 @@ def test_an_attack_is_refused_and_the_good_cache_stays(
         "javascript_url": platform_url("javascript:alert(1)"),
         "http_look_alike": platform_url("http://xjkj.czt.xinjiang.gov.cn.login-kj.com/"),
         "escape_sequence": escape_in_note,
+        "xinjiang_drops_its_2024_schedule": lambda d: d["schedules"][0].update(year=2025),
     }
     # Different from the installed Xinjiang data: it has to be fetched.
     bump(served, "xinjiang", "xinjiang.json", changes.get(attack, review_three_days))
@@ -363,6 +366,12 @@ def test_an_attack_is_refused_and_the_good_cache_stays(
             if path.name != "schedules.json":
                 path.unlink()
         bump(served, "national", "schedules.json")
+    if attack == "national_only_jurisdictions":  # a 2027 precheck would lose its projection
+        only(served, "national")
+        for path in (served / "national").glob("*.json"):
+            if path.name != "jurisdictions.json":
+                path.unlink()
+        bump(served, "national", "jurisdictions.json")
     if attack == "file_labelled_xinjiang_is_national":
         only(served, "national", "xinjiang")
         (served / "xinjiang" / "xinjiang.json").unlink()
@@ -1010,3 +1019,18 @@ def test_plugins_left_out_by_kuaiji_plugins_keep_their_data(
     assert done.returncode == 0, done.stderr
     assert "xinjiang" in installed(tmp_path / "cache")["current"]["files"].__str__()
     assert "未安装的插件" not in done.stdout
+
+
+def test_a_set_may_add_and_change_but_not_drop_a_region_the_release_ships() -> None:
+    import copy
+
+    from kuaiji.updates import checks
+
+    shipped = PluginData.every()["national"].bundled
+    docs = copy.deepcopy(list(shipped))
+    for doc in docs:
+        rows = doc.sections.get("jurisdictions", [])
+        rows[:] = [j for j in rows if j["code"] != "11"]
+    found = checks.problems("national", docs, shipped, NOW.date(), lambda *_: [])
+    assert any("地区：11（北京市）" in p for p in found), found
+    assert checks.problems("national", list(shipped), shipped, NOW.date(), lambda *_: []) == []

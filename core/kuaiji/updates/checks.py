@@ -5,6 +5,8 @@ plugin's own data passes, and what a bundle must not do that a release could.
   ``updated`` not after today (Beijing time);
 - the plugin's whole set: the national baseline's includes the nation (``CN``), a province
   plugin's claims at least one region;
+- nothing the installed release ships is left out: each section, region and (region, level,
+  year) schedule of its data is in the set (a bundle adds and changes, never removes);
 - ownership (:mod:`kuaiji.registry.ownership`): a province plugin's jurisdictions only within
   the regions its installed release serves, each a real GB/T 2260 region with its real parent;
   its schedules and contacts only for regions it claims;
@@ -81,12 +83,13 @@ def problems(
     try:
         shipped = records(bundled)
     except DataError:  # the installed release's own data does not load: it serves nothing
-        shipped = Records((), (), ())
+        shipped, bundled = Records((), (), ()), ()
     if plugin == NATIONAL:
         if not any(j.code == NATIONAL_CODE for j in mine.jurisdictions):
             found.append("全国基线的数据没有全国（CN）：数据不完整")
     else:
         found.extend(_ownership(plugin, mine, shipped))
+    found.extend(_removed(docs, mine, bundled, shipped))
     known = {p.url for j in shipped.jurisdictions for p in j.platforms if p.url}
     for j in mine.jurisdictions:
         for platform in j.platforms:
@@ -136,6 +139,35 @@ def _ownership(plugin: str, mine: Records, shipped: Records) -> Iterator[str]:
     yield from (refusal.message.replace("，已忽略", "") for refusal in refused)
     _, refused = ownership.own_contacts(plugin, mine.contacts, owned)
     yield from (refusal.message.replace("，已忽略", "") for refusal in refused)
+
+
+def _removed(
+    docs: Sequence[DataDocument],
+    mine: Records,
+    bundled: Sequence[DataDocument],
+    shipped: Records,
+) -> Iterator[str]:
+    """What the installed release ships that ``docs`` leave out: a section, a region, a
+    (region, level, year) schedule. A bundle may add and change, never remove."""
+    sections = {name for d in bundled for name, rows in d.sections.items() if rows}
+    sections -= {name for d in docs for name, rows in d.sections.items() if rows}
+    regions = {j.code: j.name for j in shipped.jurisdictions}
+    for j in mine.jurisdictions:
+        regions.pop(j.code, None)
+    exams = {(s.region, s.level, s.year) for s in shipped.schedules}
+    exams -= {(s.region, s.level, s.year) for s in mine.schedules}
+    lost = [
+        ("部分", [str(name) for name in sorted(sections)]),
+        ("地区", [f"{code}（{name}）" for code, name in sorted(regions.items())]),
+        ("考试日程", [f"{r} {level.zh} {year} 年" for r, level, year in sorted(exams)]),
+    ]
+    for what, items in lost:
+        if items:
+            more = f"等（共 {len(items)} 项）" if len(items) > 5 else ""
+            yield (
+                f"缺少已安装版本内置数据中的{what}：{'、'.join(items[:5])}{more}："
+                "规则包只能增加或修改数据，不能删去已安装版本已有的数据"
+            )
 
 
 def _https(url: str) -> bool:
