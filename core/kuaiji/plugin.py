@@ -9,7 +9,8 @@ promises"). The in-tree plugins import nothing else from the core; a test fails 
 - what hooks receive: :class:`Context`, :class:`Region`, :class:`Move`, :class:`ScheduleView`
 - what hooks return: :class:`Finding`, :class:`Step`, :class:`ChangeDecision`,
   :class:`TransferStep`, :class:`AccountRecovery`, :class:`RuleDoc`, :class:`Override`, …
-- the candidate's enums: :class:`CollectionStatus`, :class:`EducationLevel`, …
+- the candidate's parts (:class:`Education`, :class:`Collection`, :class:`Photo`, …) and
+  enums (:class:`CollectionStatus`, :class:`EducationLevel`, …)
 - what a rule reads, so that batches may reuse its answers: :func:`reads`
 - the helpers plugins really use: :func:`record_deadline`, :func:`lead_time`,
   :func:`human`, :func:`workdays_after`, :func:`active_platform`, :func:`account_step`, and
@@ -21,21 +22,30 @@ from __future__ import annotations
 import datetime as dt
 
 from kuaiji.model.candidate import (
+    Attachments,
     Candidate,
+    Collection,
     CollectionStatus,
+    ContinuingEducation,
+    Education,
     EducationLevel,
     EducationMode,
     Exemption,
     Gender,
     IdType,
+    NationalAccount,
+    Photo,
+    ProvincialReview,
+    Qualification,
     QualificationKind,
     QualificationLevel,
     QualificationMethod,
     ReviewStatus,
+    Work,
     WorkStatus,
 )
 from kuaiji.model.clock import human, workdays_after, workdays_before
-from kuaiji.model.context import Context, Move, Region, ScheduleView
+from kuaiji.model.context import Context, Move, PhotoInfo, Region, ScheduleView
 from kuaiji.model.results import (
     AccountRecovery,
     Alternative,
@@ -150,12 +160,16 @@ __all__ = [
     "NATIONAL_PLATFORM",
     "AccountRecovery",
     "Alternative",
+    "Attachments",
     "Candidate",
     "ChangeDecision",
+    "Collection",
     "CollectionStatus",
     "Contact",
     "Context",
+    "ContinuingEducation",
     "Decision",
+    "Education",
     "EducationLevel",
     "EducationMode",
     "Event",
@@ -170,10 +184,15 @@ __all__ = [
     "Jurisdiction",
     "LeadTime",
     "Move",
+    "NationalAccount",
     "Override",
     "OverrideAction",
+    "Photo",
+    "PhotoInfo",
     "Platform",
     "PluginData",
+    "ProvincialReview",
+    "Qualification",
     "QualificationKind",
     "QualificationLevel",
     "QualificationMethod",
@@ -190,6 +209,7 @@ __all__ = [
     "Step",
     "TransferPhase",
     "TransferStep",
+    "Work",
     "WorkStatus",
     "account_step",
     "active_platform",
