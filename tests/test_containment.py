@@ -155,6 +155,28 @@ def test_two_plugins_claiming_tianjin_are_both_named_and_neither_wins(
     assert "plugin.error" not in rules(run(candidate(), registry, folder))  # Beijing
 
 
+def test_a_narrower_finding_with_the_same_rule_id_does_not_replace_a_broader_one(
+    install: Install, folder: Path
+) -> None:
+    install(
+        "hebei",
+        _claims("13", "河北省")
+        + """
+@hookimpl
+def kuaiji_exam_precheck(ctx):
+    return [Finding("identity.id_number", Severity.INFO, "河北的说法", source=SRC)]
+""",
+    )
+    data = candidate(region="130102", id_number="110105199003072345")  # a wrong check digit
+    report = run(data, Registry(), folder)
+    same = [f for f in report.findings if f.rule == "identity.id_number"]
+    assert {(f.plugin, f.severity.value) for f in same} == {
+        ("national", "error"),
+        ("hebei", "info"),
+    }
+    assert report.verdict.value == "not_ready"  # the baseline's error still counts
+
+
 def test_a_code_with_another_provinces_name_is_refused(install: Install) -> None:
     install("fake", _claims("14", "河北省"))
     registry = Registry()

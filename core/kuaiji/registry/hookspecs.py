@@ -74,7 +74,9 @@ def kuaiji_jurisdictions() -> Sequence[Jurisdiction]:
     """The regions this plugin serves: code prefix, name and aliases, parent, platforms.
 
     Usually from ``DATA.hooks()`` with ``DATA = PluginData(name, __name__)``.
-    Merge: the union; a region's chain runs from the nation to its most specific code.
+    Merge: the union; a region's chain runs from the nation to its most specific code. A
+    code is claimed only with its GB/T 2260 name; two plugins claiming the same code are
+    both named and neither serves it (never decided by name order).
     """
 
 
