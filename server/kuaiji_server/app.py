@@ -397,7 +397,11 @@ async def openapi(request: Request) -> Response:
 async def docs(request: Request) -> Response:
     from kuaiji_server.openapi import docs_page
 
-    return Response(docs_page(), media_type="text/html; charset=utf-8")
+    return Response(
+        docs_page(),
+        media_type="text/html; charset=utf-8",
+        headers={"Content-Security-Policy": page.PAGE_CSP},  # the site's stylesheet, no scripts
+    )
 
 
 # --- the application ---
