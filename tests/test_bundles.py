@@ -1034,3 +1034,37 @@ def test_a_set_may_add_and_change_but_not_drop_a_region_the_release_ships() -> N
     found = checks.problems("national", docs, shipped, NOW.date(), lambda *_: [])
     assert any("地区：11（北京市）" in p for p in found), found
     assert checks.problems("national", list(shipped), shipped, NOW.date(), lambda *_: []) == []
+
+
+def test_provenance_says_when_installed_rules_are_expired_or_cannot_be_used(
+    bundle: Path,
+    keys: tuple[Path, Ed25519PrivateKey, str],
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from kuaiji.registry import provenance
+
+    cache = tmp_path / "cache"
+    served = served_xinjiang(bundle, keys[1], tmp_path / "served", change=review_three_days)
+    with respx.mock:
+        serve(served)
+        fetch(keys[2], cache)  # expires 30 days after NOW
+    monkeypatch.setenv("KUAIJI_CACHE_DIR", str(cache))
+    rules = provenance._feed()
+    assert rules and rules["feed"] == "test" and rules["version"] == 1
+    assert rules["expired"] is False and rules["problem"] is None and rules["expires"]
+    monkeypatch.setattr(clock, "now", lambda: NOW + dt.timedelta(days=31))
+    assert (provenance._feed() or {})["expired"] is True
+    monkeypatch.setattr(clock, "now", lambda: NOW)
+    path = cache / installed(cache)["current"]["folder"] / "xinjiang" / "xinjiang.json"
+    path.write_text("{\x1b[2J", encoding="utf-8")  # changed by hand
+    get_registry.cache_clear()
+    env = {"KUAIJI_NATIONAL_ONLY": "0", "KUAIJI_CACHE_DIR": str(cache)}
+    args = ["precheck", str(EXAMPLES / "aygul-urumqi.json"), "--exam", "intermediate"]
+    result = kuaiji(*args, "--year", "2024", "--at", "2024-06-27T18:00", "--json", env=env)
+    rules = json.loads(result.stdout)["produced_by"]["rules"]
+    assert rules["feed"] == "test" and "未使用" in rules["problem"], rules
+    (cache / "state.json").write_text("garbage", encoding="utf-8")
+    rules = provenance._feed()
+    assert rules and "state.json" in rules["problem"] and "feed" not in rules
+    assert rules["expired"] is False

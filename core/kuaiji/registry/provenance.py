@@ -4,6 +4,8 @@ calendar handed to an HR manager can be traced to the code and rules behind it."
 
 from __future__ import annotations
 
+import datetime as dt
+from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 from kuaiji.registry.data import PluginData
@@ -21,6 +23,7 @@ def provenance(registry: Registry) -> dict[str, Any]:
 
     data = PluginData.every()
     plugins: dict[str, Any] = {}
+    problems = []
     for name, info in sorted(registry.info.items()):
         loaded = data.get(name)
         updated = loaded.updated if loaded is not None else None
@@ -29,27 +32,55 @@ def provenance(registry: Registry) -> dict[str, Any]:
             "data_updated": updated.isoformat() if updated else None,
             "data_origin": loaded.origin if loaded is not None else None,
         }
-    return {"kuaiji": __version__, "format": OUTPUT_FORMAT, "plugins": plugins, "rules": _feed()}
+        if loaded is not None and loaded.problem:  # known once its data is read, just above
+            problems.append(loaded.problem)
+    rules = _feed(problems)
+    return {"kuaiji": __version__, "format": OUTPUT_FORMAT, "plugins": plugins, "rules": rules}
 
 
-def _feed() -> dict[str, Any] | None:
-    """The signed rules feed installed (its name, version and when it was published), or
-    None (bundled data only, or a cache that cannot be used)."""
+def _feed(problems: Sequence[str] = ()) -> dict[str, Any] | None:
+    """The signed rules feed installed, or None when only bundled data is used and nothing is
+    wrong. ``feed``, ``version``, ``created``, ``expires``: the installed index (left out when
+    no installed record can be used). ``expired``: that index has expired (its data stays in
+    use; the publisher has not signed it again, or the feed is being frozen). ``problem``: why
+    installed data could not be used (the cache or its record, else the first of ``problems``,
+    the plugins' own), in Chinese and printable; bundled data is used instead. None if none."""
     from kuaiji.errors import DataError
-    from kuaiji.registry.data import read_state
+    from kuaiji.io.masking import printable
+    from kuaiji.model import clock
+    from kuaiji.registry.data import current_install, read_state
 
+    problem = next(iter(problems), None)
     try:
         state = read_state()
-    except DataError:
-        return None
+        current_install()
+    except DataError as exc:
+        state, problem = None, str(exc)
     current = state.get("current") if state else None
     if not isinstance(current, dict) or not isinstance(current.get("version"), int):
+        current = None
+    if current is None and problem is None:
         return None
-    return {
-        "feed": str(current.get("feed")),
-        "version": current["version"],
-        "created": current.get("created"),
-    }
+    found: dict[str, Any] = {}
+    if current is not None:
+        found = {
+            "feed": str(current.get("feed")),
+            "version": current["version"],
+            "created": current.get("created"),
+            "expires": current.get("expires"),
+        }
+    expires = _moment(found.get("expires"))
+    found["expired"] = expires is not None and expires <= clock.now()
+    found["problem"] = printable(problem) if problem else None
+    return found
+
+
+def _moment(value: object) -> dt.datetime | None:
+    try:
+        moment = dt.datetime.fromisoformat(value) if isinstance(value, str) else None
+    except ValueError:
+        return None
+    return moment if moment is not None and moment.tzinfo is not None else None
 
 
 def provenance_text(registry: Registry) -> str:
