@@ -64,3 +64,22 @@ def test_deadlines_change_and_transfer_name_what_produced_them() -> None:
         produced = json.loads(result.output)["produced_by"]
         assert produced["kuaiji"] == kuaiji.__version__, command
         assert "national" in produced["plugins"], command
+
+
+def test_installed_rules_that_cannot_be_used_are_said_on_stderr(tmp_path: Path) -> None:
+    from helpers import ROOT, kuaiji
+
+    env = {"KUAIJI_CACHE_DIR": str(tmp_path / "cache")}
+    assert kuaiji("rules", "update", "--from", str(ROOT / "rules"), env=env).returncode == 0
+    (tmp_path / "cache" / "state.json").write_text("{garbage", encoding="utf-8")
+    args = ["precheck", str(ROOT / "examples" / "wang-fang.json"), "--exam", "中级",
+            "--year", "2026", "--at", "2026-06-20T10:00", "--json"]  # fmt: skip
+    result = kuaiji(*args, env=env)
+    assert result.returncode == 0  # bundled data answered
+    rules = json.loads(result.stdout)["produced_by"]["rules"]
+    assert "不是有效的 JSON" in rules["problem"] and rules["expired"] is False
+    assert "已安装的规则数据未能使用" in result.stderr and "kuaiji rules reset" in result.stderr
+    table = kuaiji("deadlines", "--region", "11", "--year", "2026", env=env)
+    assert "已安装的规则数据未能使用" in table.stderr
+    clean = kuaiji(*args, env={"KUAIJI_CACHE_DIR": str(tmp_path / "other")})
+    assert "注意" not in clean.stderr

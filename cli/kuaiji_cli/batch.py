@@ -22,6 +22,7 @@ from kuaiji.errors import InputError
 from kuaiji.io.masking import printable
 from kuaiji.model import clock
 from kuaiji.model.results import ExamLevel
+from kuaiji_cli.common import warn_rules
 
 _SUFFIXES = {".csv": "csv", ".xlsx": "xlsx", ".jsonl": "jsonl", ".ndjson": "jsonl"}
 
@@ -101,6 +102,7 @@ def run_batch(
         from kuaiji.registry.manager import get_registry
 
         summary.produced_by = produced_by(get_registry()).to_dict()
+    warn_rules(summary.produced_by)
     if xlsx is not None:
         xlsx.close(summary, options, summary.produced_by)
     if summary.records == 0 and not summary.interrupted:

@@ -57,5 +57,25 @@ def handled(fn: F) -> F:
     return wrapper  # type: ignore[return-value]
 
 
+def warn_rules(produced_by: dict[str, Any] | None) -> None:
+    """On stderr, once per command: installed rules data that could not be used (bundled
+    data answered instead), or a signed feed past its expiry (its data still answered)."""
+    from kuaiji.io.masking import printable
+
+    rules = (produced_by or {}).get("rules") or {}
+    if rules.get("problem"):
+        click.echo(
+            f"kuaiji: 注意：已安装的规则数据未能使用，改用随插件发布的数据（{printable(rules['problem'])}）；"
+            "kuaiji rules status 查看，kuaiji rules reset 清除后可重新 kuaiji rules update",
+            err=True,
+        )
+    if rules.get("expired"):
+        click.echo(
+            f"kuaiji: 注意：规则源 {printable(str(rules.get('feed')))} 已于 {rules.get('expires')} 过期，"
+            "日期可能已变；运行 kuaiji rules update 获取新版本",
+            err=True,
+        )
+
+
 def dump(data: Any) -> None:
     click.echo(json.dumps(data, ensure_ascii=False, indent=2))

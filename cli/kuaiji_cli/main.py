@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
-from kuaiji_cli.common import dump, handled
+from kuaiji_cli.common import dump, handled, warn_rules
 
 if TYPE_CHECKING:
     import datetime as dt
@@ -72,6 +72,7 @@ def _echo(message: str = "", *, err: bool = False) -> None:
 
 def _show(result: Any, as_json: bool, renderer: str) -> None:
     """Print ``result`` as JSON (its ``to_dict()``) or through ``render.<renderer>``."""
+    warn_rules(getattr(result, "produced_by", None))
     if as_json:
         dump(result.to_dict())
         return
@@ -348,6 +349,7 @@ def precheck(
         from kuaiji.commands.calendar import timeline_calendar
 
         _write(ics, timeline_calendar(report), keep=file)
+    warn_rules(report.produced_by)
     if as_json:
         dump(report.to_dict(show_personal_data=show_personal_data))
     else:

@@ -93,6 +93,15 @@ _RULES: dict[str, Any] = {
         "feed": {"type": "string"},
         "version": {"type": "integer"},
         "created": {"type": ["string", "null"], "format": "date-time"},
+        "expires": {"type": ["string", "null"], "format": "date-time"},
+        "expired": {
+            "type": "boolean",
+            "description": "已安装的规则源已过期（仍在使用；发布者没有再签名）",
+        },
+        "problem": {
+            "type": ["string", "null"],
+            "description": "已安装的规则数据为什么没能使用（改用随插件发布的数据）",
+        },
     },
 }
 PRODUCED_BY: dict[str, Any] = {
