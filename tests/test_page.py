@@ -349,3 +349,15 @@ def test_an_adviser_uploads_a_spreadsheet_and_downloads_results(
     table = _downloaded(browser.downloads, "kuaiji-results.csv").read_text(encoding="utf-8-sig")
     rows = list(csv.reader(io.StringIO(table)))
     assert len(rows) == 32 and rows[0][0] == "记录"
+
+
+def test_the_page_says_when_the_services_rules_data_may_be_stale(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    cache = tmp_path / "cache"
+    cache.mkdir(mode=0o700)
+    (cache / "state.json").write_text("{garbage", encoding="utf-8")
+    monkeypatch.setenv("KUAIJI_CACHE_DIR", str(cache))
+    with TestClient(create_app()) as fresh:
+        page = fresh.post("/check", data=FORM).text
+    assert "本服务的规则数据可能不是最新的（更新未能使用）" in page

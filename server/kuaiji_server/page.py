@@ -475,6 +475,12 @@ def result_page(report: Any, data: dict[str, Any], values: Mapping[str, str]) ->
         if projected
         else ""
     )
+    rules = result["produced_by"].get("rules") or {}
+    if rules.get("problem") or rules.get("expired"):  # the operator's to fix; the person is told
+        unknown += (
+            '<p class="notice" role="note">本服务的规则数据可能不是最新的'
+            f"（{'已过期' if rules.get('expired') else '更新未能使用'}），日期请以当地通知为准。</p>"
+        )
     headline = VERDICT_ZH[verdict]
     if (
         projected and verdict == "ready"
