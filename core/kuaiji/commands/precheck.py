@@ -25,7 +25,7 @@ from kuaiji.model.results import (
     Severity,
     Step,
 )
-from kuaiji.registry.manager import HookResult, PluginProblem, Registry, get_registry
+from kuaiji.registry.manager import NATIONAL, HookResult, PluginProblem, Registry, get_registry
 from kuaiji.registry.schedules import check_year, schedule_view
 
 CHECK_HOOKS = ("kuaiji_registration", "kuaiji_collection", "kuaiji_exam_precheck")
@@ -345,7 +345,10 @@ def _without_own_data(
     candidate: Candidate, findings: list[Finding], steps: tuple[Step, ...]
 ) -> tuple[list[Finding], tuple[Step, ...]]:
     """Findings and steps with the candidate's own name, ID number, phone and e-mail masked
-    wherever a plugin wrote them (the core's own texts never quote them)."""
+    wherever a plugin wrote them (the national baseline, the core's own code, never quotes
+    them: its records are not searched)."""
+    if all(f.plugin == NATIONAL for f in findings) and all(s.plugin == NATIONAL for s in steps):
+        return findings, steps
     from kuaiji.io.masking import mask_email, mask_id, mask_name, mask_phone, own_data_masked
 
     own = tuple(
@@ -360,6 +363,8 @@ def _without_own_data(
     )
 
     def clean(record: Any, fields: tuple[str, ...]) -> Any:
+        if record.plugin == NATIONAL:
+            return record
         changed = {
             name: own_data_masked(text, own)
             for name in fields
