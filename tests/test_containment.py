@@ -338,6 +338,23 @@ ESCAPES = {
 
 
 @pytest.mark.parametrize("fault", sorted(ESCAPES))
+def test_what_a_plugin_does_at_import_stays_its_own(
+    fault: str, install: Install, folder: Path
+) -> None:
+    baseline = beijing_too_late(Registry(), folder)
+    install("hebei", _claims("13", "河北省") + "\nif True:\n    " + ESCAPES[fault] + "\n")
+    began = time.monotonic()
+    registry = Registry()
+    assert time.monotonic() - began < 3
+    assert "hebei" not in registry.info and "tianjin" in registry.info
+    assert [p.plugin for p in registry.problems] == ["hebei"]
+    assert beijing_too_late(registry, folder) == baseline  # everyone else still answers
+    listed = kuaiji("plugins", env={"KUAIJI_NATIONAL_ONLY": "0"})
+    assert "hebei      加载失败" in listed.stdout  # named, the others listed
+    assert "tianjin" in listed.stdout
+
+
+@pytest.mark.parametrize("fault", sorted(ESCAPES))
 def test_what_a_hook_does_stays_its_own(fault: str, install: Install, folder: Path) -> None:
     install(
         "hebei",

@@ -106,6 +106,17 @@ def test_exit_codes_1_with_issues_and_2_for_unusable_arguments(
         assert "Traceback" not in bad.stderr
 
 
+@pytest.mark.parametrize("fault", ["sys.exit(0)", "raise KeyboardInterrupt"])
+def test_a_plugin_that_exits_at_import_fails_the_check(
+    tmp_path: Path, template: Path, fault: str
+) -> None:
+    code = "\nimport sys\nsys.exit(0)\n" if fault == "sys.exit(0)" else f"\n{fault}\n"
+    faulty = plugin(tmp_path, template, code=code)
+    result = kuaiji("plugins", "check", str(faulty))
+    assert result.returncode == 1, result.stdout + result.stderr
+    assert "无法导入" in result.stdout and "✗ demo" in result.stdout
+
+
 def test_an_installed_plugin_is_checked_by_name(tmp_path: Path) -> None:
     result = kuaiji("plugins", "check", "tianjin", env=ALL)
     assert result.returncode == 0, result.stdout

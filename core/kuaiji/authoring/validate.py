@@ -46,7 +46,7 @@ from kuaiji.errors import DataError, InputError
 from kuaiji.model import clock
 from kuaiji.model.results import NATIONAL_CODE, Contact, Event, Fact, Jurisdiction, Schedule
 from kuaiji.model.sources import SEEDS
-from kuaiji.registry import hookspecs
+from kuaiji.registry import containment, hookspecs
 from kuaiji.registry.data import PluginData, validate_documents
 from kuaiji.registry.manager import ENTRY_POINT_GROUP, NATIONAL, Registry
 from kuaiji.registry.regions import BINGTUAN, division_name
@@ -63,6 +63,7 @@ __all__ = [
     "read_folder",
 ]
 
+IMPORT_BUDGET = 5.0  # seconds a plugin's import may take here, as in the registry
 PLACEHOLDERS = ("TODO", "FIXME", "TBD", "XXX", "<fill", "填写")
 PROTECTED_RULES = ("identity.", "plugin.error")  # rule ids (prefixes) no plugin may override
 _BEIJING = dt.timedelta(hours=8)
@@ -601,11 +602,8 @@ def _import_failure(name: str) -> Issue | None:
     target = installed_entry_points().get(name)
     if target is None:
         return None
-    try:
-        _resolve(target)
-    except Exception as exc:
-        return _cannot_import(name, target, exc)
-    return None
+    _, failed = containment.run(name, "import", IMPORT_BUDGET, lambda: _resolve(target))
+    return None if failed is None else _cannot_import(name, target, failed)
 
 
 def _cannot_import(name: str, target: str, exc: BaseException) -> Issue:
@@ -717,13 +715,15 @@ def imported_from(
     sys.path[:0] = roots
     importlib.invalidate_caches()
     try:
-        try:
+
+        def load() -> object:
             _load_top(top, [Path(r) for r in roots])
-            found = _resolve(target)
-        except Exception as exc:  # a broken plugin is reported, not fatal
-            yield None, exc
-        else:
-            yield found, None
+            return _resolve(target)
+
+        # contained as the registry imports it: an exit, a Ctrl-C or a loop at import is
+        # the plugin's failure, reported, never a silent pass
+        found, failed = containment.run(top, "import", IMPORT_BUDGET, load)
+        yield (None, failed) if failed is not None else (found, None)
     finally:
         for root in roots:
             if root in sys.path:

@@ -21,6 +21,10 @@ import signal
 import sys
 import threading
 import time
+from collections.abc import Callable
+from typing import TypeVar
+
+T = TypeVar("T")
 
 TICK = 0.1  # seconds between the watchdog's looks
 STUCK_BUDGETS = 3  # budgets after which a process allowed to end does so
@@ -84,6 +88,29 @@ def end() -> None:
         with _lock:  # wait for a send in progress, then withdraw what was sent
             if call.fired:
                 ctypes.pythonapi.PyThreadState_SetAsyncExc(ctypes.c_ulong(ident), None)
+
+
+def run(
+    plugin: str, what: str, budget: float, code: Callable[[], T]
+) -> tuple[T | None, BaseException | None]:
+    """Run a plugin's ``code`` (its import, one of its hooks) contained: its value and None,
+    or None and what it raised (:class:`HookTimeout` once over ``budget``). Only a Ctrl-C
+    the user really pressed goes on up."""
+    began = begin(plugin, what, budget)
+    try:
+        try:
+            return code(), None
+        finally:
+            end()
+    except HookTimeout as exc:
+        end()
+        return None, exc
+    except KeyboardInterrupt as exc:
+        if user_interrupted(began):
+            raise
+        return None, exc
+    except BaseException as exc:  # SystemExit, GeneratorExit…: the plugin's failure
+        return None, exc
 
 
 def user_interrupted(since: float) -> bool:

@@ -232,12 +232,23 @@ class Registry:
             if allow and name not in allow:
                 continue
             info = PluginInfo(name, dist, version, value)
-            try:
-                plugin = _load(value)
-            except Exception as exc:  # a broken plugin is reported, not fatal
-                self._problem(PluginProblem(name, f"无法加载 {value!r}：{_describe(exc)}"))
-                continue
-            self._register(name, plugin, info)
+            plugin = self._import(name, value)
+            if plugin is not None:
+                self._register(name, plugin, info)
+
+    def _import(self, name: str, value: str) -> object | None:
+        """The plugin's module, imported as its hooks are called: contained (cut off after
+        the budget; ``SystemExit``, ``KeyboardInterrupt`` and the like raised by its code at
+        import are its failure, reported, never the end of the command). None if it fails."""
+        plugin, failed = containment.run(name, "import", self.budget, lambda: _load(value))
+        if failed is None:
+            return plugin
+        if isinstance(failed, containment.HookTimeout):
+            message = f"导入超过 {self.budget:g} 秒未完成，已中断"
+        else:  # a broken plugin is reported, not fatal
+            message = f"无法加载 {value!r}：{_describe(failed)}"
+        self._problem(PluginProblem(name, message))
+        return None
 
     def _register(self, name: str, plugin: object, info: PluginInfo) -> None:
         if name in self.info:
