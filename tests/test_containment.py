@@ -413,6 +413,53 @@ def kuaiji_exam_precheck(ctx):
     assert [("plugin.error" in r["rules"]) for r in rows] == [True] * 4 + [False] * 4
 
 
+WORKER_ENDERS = {
+    "os._exit(0)": "import os\n    os._exit(0)",
+    "stuck in C": "import itertools\n    sum(itertools.repeat(0))",  # holds the GIL
+}
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("fault", sorted(WORKER_ENDERS))
+def test_a_batch_loses_only_the_record_whose_plugin_ends_its_worker(
+    fault: str, install: Install, tmp_path: Path
+) -> None:
+    site = install(
+        "hebei",
+        _claims("13", "河北省")
+        + f"""
+@hookimpl
+def kuaiji_exam_precheck(ctx):
+    if ctx.candidate.name == "赵六":
+        {WORKER_ENDERS[fault]}
+    return []
+""",
+    )
+    hebei = candidate(
+        region="130102", photo=None, collection={"status": "approved", "region": "130102"}
+    )
+    lines = [json.dumps(hebei, ensure_ascii=False)] * 40
+    lines[17] = json.dumps({**hebei, "name": "赵六"}, ensure_ascii=False)
+    source = tmp_path / "in.jsonl"
+    source.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    env = {
+        **os.environ,
+        "PYTHONPATH": str(site),
+        "KUAIJI_HOOK_BUDGET": "0.2",  # stuck in C: the worker's timer ends it in ~8.6 s
+        "KUAIJI_NATIONAL_ONLY": "0",
+    }
+    args = ["precheck", "--batch", str(source), "--exam", "intermediate", "--year", "2026"]
+    done = subprocess.run(
+        [str(KUAIJI), *args, "--jobs", "2"], env=env, capture_output=True, text=True, timeout=120
+    )
+    rows = [json.loads(line) for line in done.stdout.splitlines()]
+    assert len(rows) == 40, done.stderr  # records in = records out
+    lost = [i for i, r in enumerate(rows) if r["verdict"] == "error"]
+    assert lost == [17] and "工作进程意外结束" in rows[17]["error"]
+    assert [r["record"] for r in rows] == [f"line {i}" for i in range(1, 41)]  # in order
+    assert "Traceback" not in done.stderr
+
+
 @pytest.mark.slow
 @pytest.mark.parametrize("signum", [signal.SIGTERM, signal.SIGINT])
 def test_a_signal_ends_a_stuck_batch_and_its_workers(

@@ -3,6 +3,7 @@ that cannot be read, personal data masked."""
 
 from __future__ import annotations
 
+import faulthandler
 import functools
 import json
 import os
@@ -48,6 +49,7 @@ def init_worker(plugins_env: dict[str, str]) -> None:
     from kuaiji.registry.manager import get_registry
 
     _STATE["registry"] = get_registry()
+    _STATE["worker"] = True
 
 
 def check_chunk(
@@ -65,13 +67,65 @@ def check_chunk(
     tally = Summary()
     produced = produced_by(registry)
     tally.produced_by = produced.to_dict()
-    with memo.remembering(_memo(registry, options)):
-        for item in items:
-            if stop is not None and stop.is_set():
-                break
-            result = check_item(item, options, registry, produced)
-            lines.append(result.line)
-            tally.add(result)
+    stuck = _stuck_guard(registry) if _STATE.get("worker") else None
+    try:
+        with memo.remembering(_memo(registry, options)):
+            for number, item in enumerate(items):
+                if stop is not None and stop.is_set():
+                    break
+                if stuck is not None and number % STUCK_EVERY == 0:
+                    stuck()
+                result = check_item(item, options, registry, produced)
+                lines.append(result.line)
+                tally.add(result)
+    finally:
+        if stuck is not None:
+            faulthandler.cancel_dump_traceback_later()
+    return (ending.join(lines) + ending) if lines else "", tally
+
+
+STUCK_EVERY = 32  # records between two armings of a worker's last-resort timer
+LOST = (
+    "检查这条记录时工作进程意外结束（某个插件结束了进程，或卡在 C 代码中），这条记录未能检查；"
+    "请把这条记录报告给插件的维护者"
+)
+
+
+def _stuck_guard(registry: Any) -> Callable[[], None]:
+    """A worker's last resort against plugin code stuck where no exception reaches it (C
+    code holding the GIL, which the containment watchdog needs): faulthandler's timer,
+    which runs without the GIL, ends the worker once ``STUCK_EVERY`` records take far longer
+    than they can; the parent then checks that chunk's records one by one
+    (:func:`kuaiji.batch.pool.run`), so only the record that got stuck is lost. Armed every
+    ``STUCK_EVERY`` records (arming costs ~50 µs)."""
+    seconds = containment.STUCK_BUDGETS * registry.budget + STUCK_EVERY * 0.25
+    sink = _STATE.get("devnull")
+    if sink is None:
+        sink = _STATE["devnull"] = Path(os.devnull).open("w")  # noqa: SIM115 (kept open)
+
+    def arm() -> None:
+        faulthandler.dump_traceback_later(seconds, exit=True, file=sink)
+
+    return arm
+
+
+def lost_results(items: list[Item], options: Options, registry: Any = None) -> tuple[str, Summary]:
+    """The ``error`` result of each record whose worker ended while checking it: records
+    in = records out."""
+    from kuaiji.registry.manager import get_registry
+
+    registry = registry or get_registry()
+    produced = produced_by(registry)
+    ending = "\r\n" if options.output == "csv" else "\n"
+    tally = Summary()
+    tally.produced_by = produced.to_dict()
+    lines = []
+    for item in items:
+        if item.label.startswith("file "):  # a file name often holds a name and an ID number
+            item = item._replace(label=shown_label(item.label, options.show_personal_data))
+        result = _error(item, options, LOST, None, produced)
+        lines.append(result.line)
+        tally.add(result)
     return (ending.join(lines) + ending) if lines else "", tally
 
 

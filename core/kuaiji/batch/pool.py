@@ -10,10 +10,11 @@ import os
 import signal
 import threading
 from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures.process import BrokenProcessPool
 from typing import Any
 
-from kuaiji.batch.check import check_chunk, forget_answers, init_worker
-from kuaiji.batch.inputs import Input, chunks
+from kuaiji.batch.check import check_chunk, forget_answers, init_worker, lost_results
+from kuaiji.batch.inputs import Input, chunks, span_items
 from kuaiji.batch.options import CHUNK, CSV_COLUMNS, Item, Options, Summary, Task
 from kuaiji.batch.output import JSON_ASCII
 
@@ -97,15 +98,23 @@ def _results(
                 return
         return
     env = {k: v for k, v in os.environ.items() if k.startswith("KUAIJI_")}
-    pool = cf.ProcessPoolExecutor(max_workers=jobs, initializer=init_worker, initargs=(env,))
-    pending: collections.deque[cf.Future[tuple[str, Summary]]] = collections.deque()
+    pool = _pool(jobs, env)
+    pending: collections.deque[tuple[Task, cf.Future[tuple[str, Summary]]]] = collections.deque()
     try:
         for task in tasks:
-            pending.append(pool.submit(check_chunk, task, options))
-            while len(pending) >= jobs * 3:
-                yield _next(pending, stop)
+            pending.append((task, pool.submit(check_chunk, task, options)))
+            while len(pending) >= jobs * 3 or (pending and pending[0][1].done()):
+                try:
+                    yield _next(pending, stop)
+                except BrokenProcessPool:
+                    pool.shutdown(wait=False)
+                    yield from _one_by_one(pending, options, env, stop)
+                    pool = _pool(jobs, env)
         while pending:
-            yield _next(pending, stop)
+            try:
+                yield _next(pending, stop)
+            except BrokenProcessPool:
+                yield from _one_by_one(pending, options, env, stop)
     finally:
         if pending:
             # Stopped early (Ctrl-C, SIGTERM, a failed write): no new task is sent; the workers
@@ -126,19 +135,66 @@ class _Stopped(Exception):
     """Ctrl-C or SIGTERM while waiting for a worker's chunk."""
 
 
+def _pool(jobs: int, env: dict[str, str]) -> cf.ProcessPoolExecutor:
+    return cf.ProcessPoolExecutor(max_workers=jobs, initializer=init_worker, initargs=(env,))
+
+
 def _next(
-    pending: collections.deque[cf.Future[tuple[str, Summary]]], stop: threading.Event
+    pending: collections.deque[tuple[Task, cf.Future[tuple[str, Summary]]]],
+    stop: threading.Event,
 ) -> tuple[str, Summary]:
-    """The oldest chunk's result, waiting in short steps so that a stop is seen at once."""
+    """The oldest chunk's result, waiting in short steps so that a stop is seen at once.
+    :class:`BrokenProcessPool` when a worker ended without an answer (the chunks in flight
+    stay pending: :func:`_one_by_one` checks them again)."""
     while True:
         try:
-            return pending[0].result(timeout=0.2)
+            answer = pending[0][1].result(timeout=0.2)
         except cf.TimeoutError:
             if stop.is_set():
                 raise _Stopped from None
-        finally:
-            if pending and pending[0].done():
-                pending.popleft()
+            continue
+        pending.popleft()
+        return answer
+
+
+def _one_by_one(
+    pending: collections.deque[tuple[Task, cf.Future[tuple[str, Summary]]]],
+    options: Options,
+    env: dict[str, str],
+    stop: threading.Event,
+) -> Iterator[tuple[str, Summary]]:
+    """A worker ended while the chunks in ``pending`` were in flight (a plugin ended the
+    process, or got stuck in C code and the worker's timer ended it): every record of those
+    chunks is checked again, one at a time, in a worker of its own pool, so that only a
+    record that ends its worker again is lost (an ``error`` result saying so). Records in =
+    records out."""
+    tasks = [task for task, _ in pending]
+    pending.clear()
+    single = _pool(1, env)
+    try:
+        for task in tasks:
+            items = span_items(task) if not isinstance(task, list) else task
+            for item in items:
+                if stop.is_set():
+                    raise _Stopped
+                future = single.submit(check_chunk, [item], options)
+                try:
+                    yield _waited(future, stop)
+                except BrokenProcessPool:
+                    single.shutdown(wait=False)
+                    yield lost_results([item], options)
+                    single = _pool(1, env)
+    finally:
+        single.shutdown(wait=False, cancel_futures=True)
+
+
+def _waited(future: cf.Future[tuple[str, Summary]], stop: threading.Event) -> tuple[str, Summary]:
+    while True:
+        try:
+            return future.result(timeout=0.2)
+        except cf.TimeoutError:
+            if stop.is_set():
+                raise _Stopped from None
 
 
 def _end(processes: list[Any], grace: float) -> None:
