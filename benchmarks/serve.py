@@ -5,8 +5,10 @@ precheck rate, so that the ratio is visible; and the workers' memory before and 
     python -m benchmarks.serve                       # 2 workers, 50 connections, 20 s
     python -m benchmarks.serve --duration 600        # memory over 10 minutes of load
 
-The request is a Beijing candidate without ``at`` (evaluated now: the time advances during
-the run, as in production). The load generator shares the machine's cores with the server.
+The request is a Beijing candidate without ``at`` (evaluated now), or with ``--advance``
+an ``at`` one minute later at every request from 2025-11-01 (a 10-minute run crosses about
+two years of days: every per-day cache of the workers is exercised, as a service's clock does
+over months). The load generator shares the machine's cores with the server.
 """
 
 from __future__ import annotations
@@ -37,6 +39,7 @@ LUA = """
 wrk.method = "POST"
 wrk.headers["Content-Type"] = "application/json"
 wrk.body = [[%s]]
+%s
 done = function(summary, latency, requests)
   local errors = summary.errors.connect + summary.errors.read + summary.errors.write
     + summary.errors.status + summary.errors.timeout
@@ -44,6 +47,18 @@ done = function(summary, latency, requests)
     '{"requests": %%d, "seconds": %%.3f, "errors": %%d, "p50": %%.3f, "p99": %%.3f, "p999": %%.3f}\\n',
     summary.requests, summary.duration / 1e6, errors,
     latency:percentile(50) / 1000, latency:percentile(99) / 1000, latency:percentile(99.9) / 1000))
+end
+"""
+
+
+# With --advance: each request's body with "at" one minute after the previous one's.
+ADVANCE = """
+template = [[%s]]
+counter = 0
+request = function()
+  counter = counter + 1
+  local at = os.date("!%%Y-%%m-%%dT%%H:%%M:00+00:00", 1761955200 + counter * 60)
+  return wrk.format(nil, nil, nil, string.format(template, at))
 end
 """
 
@@ -98,6 +113,9 @@ def main() -> None:
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--connections", type=int, default=50)
     parser.add_argument("--duration", type=int, default=20)
+    parser.add_argument(
+        "--advance", action="store_true", help="'at' one minute later at every request"
+    )
     args = parser.parse_args()
     wrk = shutil.which("wrk")
     if wrk is None:
@@ -126,8 +144,12 @@ def main() -> None:
         body = json.dumps(
             {"candidate": CANDIDATE, "exam": "中级", "year": 2026}, ensure_ascii=False
         )
+        advance = ""
+        if args.advance:
+            moving = {"candidate": CANDIDATE, "exam": "中级", "year": 2026, "at": "%s"}
+            advance = ADVANCE % json.dumps(moving, ensure_ascii=False)
         with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as script:
-            script.write(LUA % body)
+            script.write(LUA % (body, advance))
         subprocess.run(  # warm every worker
             [wrk, "-t2", "-c8", "-d2s", "-s", script.name, f"{base}/v1/precheck"],
             capture_output=True, check=True,
@@ -149,8 +171,10 @@ def main() -> None:
     rate_after = in_process_rate()
     rate = (rate_before + rate_after) / 2
     http = result["requests"] / result["seconds"]
+    moving = ", 'at' +1 min per request" if args.advance else ""
     print(
-        f"kuaiji serve, {args.workers} workers, {args.connections} connections, {args.duration} s (wrk)"
+        f"kuaiji serve, {args.workers} workers, {args.connections} connections,"
+        f" {args.duration} s (wrk{moving})"
     )
     print(f"  requests/s      {http:,.0f}   errors {result['errors']}")
     print(

@@ -90,6 +90,24 @@ def _fresh_registry_after_the_command() -> Iterator[None]:
     helpers.forget_cli_registry()
 
 
+@pytest.fixture(autouse=True)
+def _bundled_data_after_the_test() -> Iterator[None]:
+    """Plugin data a test loaded from a rules cache of its own (``KUAIJI_CACHE_DIR`` set
+    with monkeypatch) is not left for the next test: it is read again, as bundled."""
+    yield
+    from kuaiji.registry.data import PluginData
+    from kuaiji.registry.manager import get_registry
+
+    every = PluginData.every().values()
+    if any(
+        d.problem or ("_loaded" in d.__dict__ and d.__dict__["_loaded"].origin != "bundled")
+        for d in every
+    ):
+        for data in every:
+            data.reload()
+        get_registry.cache_clear()
+
+
 @pytest.fixture(scope="session")
 def registry() -> Registry:
     """The national baseline alone: tests do not depend on which plugins are installed."""

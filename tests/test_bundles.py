@@ -564,7 +564,9 @@ def test_a_broken_cache_falls_back_to_bundled_data_and_says_how_to_reset(
         broken()
         get_registry.cache_clear()  # a new process builds its own (in-process runs reuse it)
         result = kuaiji(*args, env=env)
-        assert result.returncode == 1 and not result.stderr  # 1: not ready, as without a cache
+        assert result.returncode == 1  # 1: not ready, as without a cache
+        assert "已安装的规则数据未能使用" in result.stderr  # said, with the way out
+        assert "kuaiji rules reset" in result.stderr and "Traceback" not in result.stderr
         assert json.loads(result.stdout)["verdict"] == "not_ready"  # the bundled data
         status = kuaiji("rules", "status", env=env)
         assert status.returncode == 0, status.stderr

@@ -187,7 +187,7 @@ def test_a_loaded_candidate_reads_its_photo_beside_its_file(
         ({"size_bytes": 34567, "width": 358, "height": 441, "format": "JPG"}, None),
         ({"size_bytes": 5000, "width": 200, "height": 300, "format": "png"}, "小于 10KB"),
         ({"size_bytes": 34567, "width": 358, "height": 441, "format": "gif"}, "须为 JPG 或 PNG"),
-        ({"size_bytes": 34567, "width": 358}, "缺少证件照"),  # not all four: no photo given
+        ({"size_bytes": 34567, "width": 358}, "照片信息不全"),  # not all four: said, not ignored
     ],
 )
 def test_a_photo_can_be_given_as_facts_instead_of_a_file(
@@ -205,7 +205,7 @@ def test_a_photo_can_be_given_as_facts_instead_of_a_file(
         assert found == []
     else:
         assert len(found) == 1 and error in found[0]
-        assert "未读取文件" in found[0] or error == "缺少证件照"
+        assert "未读取文件" in found[0] or error == "照片信息不全"
 
 
 @pytest.mark.parametrize(

@@ -65,8 +65,9 @@ def warn_rules(produced_by: dict[str, Any] | None) -> None:
     rules = (produced_by or {}).get("rules") or {}
     if rules.get("problem"):
         click.echo(
-            f"kuaiji: 注意：已安装的规则数据未能使用，改用随插件发布的数据（{printable(rules['problem'])}）；"
-            "kuaiji rules status 查看，kuaiji rules reset 清除后可重新 kuaiji rules update",
+            "kuaiji: 注意：已安装的规则数据未能使用，本次用随插件发布的数据作答。"
+            f"原因：{printable(rules['problem'])}。"
+            "kuaiji rules status 查看；kuaiji rules reset 清除后可重新 kuaiji rules update",
             err=True,
         )
     if rules.get("expired"):
