@@ -177,8 +177,18 @@ def kuaiji_exam_precheck(ctx):
     assert report.verdict.value == "not_ready"  # the baseline's error still counts
 
 
-def test_a_code_with_another_provinces_name_is_refused(install: Install) -> None:
-    install("fake", _claims("14", "河北省"))
+def test_the_official_name_is_the_whole_name_or_the_places_own() -> None:
+    from kuaiji.registry.ownership import _official_name_agrees
+
+    agreed = [("14", "山西省"), ("14", "山西"), ("4403", "深圳市"), ("4403", "广东省深圳市")]
+    refused = [("14", "省"), ("14", "西省"), ("14", "河北省"), ("440305", "区"), ("4403", "市")]
+    assert all(_official_name_agrees(code, name) for code, name in agreed)
+    assert not any(_official_name_agrees(code, name) for code, name in refused)
+
+
+@pytest.mark.parametrize("name", ["河北省", "省"])
+def test_a_code_with_another_provinces_name_is_refused(install: Install, name: str) -> None:
+    install("fake", _claims("14", name))
     registry = Registry()
     assert registry.jurisdictions["14"].plugin == "national"
     assert any("山西省" in p.message for p in registry.problems if p.plugin == "fake")

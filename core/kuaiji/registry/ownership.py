@@ -53,8 +53,12 @@ def _official_name_agrees(code: str, name: str) -> bool:
     official = division_name(code)
     if official is None:
         return False
-    plain = name.strip()
-    return bool(plain) and (official.endswith(plain) or normal_name(official) == normal_name(plain))
+    # the full name (广东省深圳市), or the division's own part of it (深圳市, 深圳), never just
+    # its end ("省", "西省")
+    parent = division_name(code[:-2]) if len(code) > 2 else None
+    own = official[len(parent) :] if parent and official.startswith(parent) else official
+    plain = normal_name(name.strip())
+    return bool(plain) and plain in (normal_name(official), normal_name(own))
 
 
 def _real_parent(code: str) -> str:
