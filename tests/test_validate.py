@@ -201,6 +201,7 @@ from collections.abc import Sequence
 
 from kuaiji.plugin import Context, Finding, Jurisdiction, RuleDoc, Severity, hookimpl
 
+KUAIJI_API = "1"
 SOURCE = "https://czt.hebei.gov.cn/notice.html"
 
 
@@ -238,6 +239,13 @@ def test_a_single_module_plugin_is_checked(tmp_path: Path, template: Path) -> No
     assert issues(folder) == []
     result = kuaiji("plugins", "check", str(folder))
     assert result.returncode == 0 and "✓ solo" in result.stdout, result.stdout + result.stderr
+
+
+def test_a_plugin_that_does_not_say_which_api_it_supports_is_told(
+    tmp_path: Path, template: Path
+) -> None:
+    folder = solo(tmp_path, template, SOLO.replace('KUAIJI_API = "1"\n', ""))
+    assert kinds(issues(folder)) == {"api.undeclared"}
 
 
 def test_a_single_module_plugin_without_cases_or_entry_point(

@@ -159,6 +159,16 @@ def check_plugin(registry: Registry, name: str, *, exercise: bool = True) -> lis
             )
     issues.extend(_in(code_file, _check_rules(name, registry, seeds)))
     issues.extend(_in(code_file, _check_hookimpls(name, registry.pm.get_plugin(name))))
+    if name != NATIONAL and getattr(registry.pm.get_plugin(name), "KUAIJI_API", None) is None:
+        issues.append(
+            Issue(
+                name,
+                "KUAIJI_API",
+                "没有声明支持的插件接口版本：kuaiji 升级到新的接口大版本时，它会被当作兼容而加载",
+                f'在插件包中写 KUAIJI_API = "{hookspecs.API_VERSION.split(".")[0]}"',
+                "api.undeclared",
+            )
+        )
     issues.extend(_check_cases(name, registry, module))
     if exercise:
         issues.extend(exercise_hooks(registry, name))
