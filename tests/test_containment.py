@@ -181,6 +181,8 @@ def test_the_official_name_is_the_whole_name_or_the_places_own() -> None:
     from kuaiji.registry.ownership import _official_name_agrees
 
     agreed = [("14", "山西省"), ("14", "山西"), ("4403", "深圳市"), ("4403", "广东省深圳市")]
+    agreed += [("110105", "朝阳区"), ("120101", "和平区"), ("429004", "仙桃市")]  # counties,
+    agreed += [("440305", "南山区"), ("440305", "深圳市南山区"), ("320106", "南京市鼓楼区")]
     refused = [("14", "省"), ("14", "西省"), ("14", "河北省"), ("440305", "区"), ("4403", "市")]
     assert all(_official_name_agrees(code, name) for code, name in agreed)
     assert not any(_official_name_agrees(code, name) for code, name in refused)

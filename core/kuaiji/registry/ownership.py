@@ -53,12 +53,16 @@ def _official_name_agrees(code: str, name: str) -> bool:
     official = division_name(code)
     if official is None:
         return False
-    # the full name (广东省深圳市), or the division's own part of it (深圳市, 深圳), never just
-    # its end ("省", "西省")
-    parent = division_name(code[:-2]) if len(code) > 2 else None
-    own = official[len(parent) :] if parent and official.startswith(parent) else official
-    plain = normal_name(name.strip())
-    return bool(plain) and plain in (normal_name(official), normal_name(own))
+    # the full name (广东省深圳市南山区), or its end from a level's boundary on (深圳市南山区,
+    # 南山区, 南山), never a cut inside a name ("西省") or a level word alone ("省")
+    wanted = normal_name(name.strip())
+    if not wanted:
+        return False
+    starts = [0, *(i + 1 for i, ch in enumerate(official[:-1]) if ch in _LEVEL_ENDS)]
+    return any(normal_name(official[i:]) == wanted for i in starts)
+
+
+_LEVEL_ENDS = frozenset("省市区县州盟旗位")  # the last character of a level's name (…单位)
 
 
 def _real_parent(code: str) -> str:
