@@ -473,6 +473,48 @@ def kuaiji_exam_precheck(ctx):
 
 
 @pytest.mark.slow
+def test_a_worker_that_dies_between_chunks_costs_one_record_in_order(
+    install: Install, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from kuaiji.batch import pool
+    from kuaiji.batch.options import Item, Options
+    from kuaiji.model.clock import parse_at
+    from kuaiji.model.results import ExamLevel
+
+    install(
+        "hebei",
+        _claims("13", "河北省")
+        + """
+@hookimpl
+def kuaiji_exam_precheck(ctx):
+    if ctx.candidate.name == "赵六":
+        import os
+        os._exit(0)
+    return []
+""",
+    )
+    monkeypatch.setenv("KUAIJI_NATIONAL_ONLY", "0")
+    monkeypatch.setattr(pool, "CHUNK", 4)  # 8 chunks: several in flight when the worker dies
+    hebei = candidate(
+        region="130102", photo=None, collection={"status": "approved", "region": "130102"}
+    )
+    names = ["赵六" if i == 13 else f"考生{i}" for i in range(30)]
+
+    def slowly() -> Iterator[Item]:  # the parent is often between two submits
+        for i, name in enumerate(names):
+            time.sleep(0.02)
+            yield Item(f"line {i + 1}", json.dumps({**hebei, "name": name}), ".")
+
+    lines: list[str] = []
+    options = Options(ExamLevel.INTERMEDIATE, 2026, parse_at("2026-06-20T10:00"))
+    summary = pool.run(slowly(), options, lines.append, jobs=2)
+    rows = [json.loads(line) for block in lines for line in block.splitlines()]
+    assert [r["record"] for r in rows] == [f"line {i}" for i in range(1, 31)]
+    assert [i for i, r in enumerate(rows) if r["verdict"] == "error"] == [13]
+    assert summary.records == 30 and not summary.interrupted
+
+
+@pytest.mark.slow
 @pytest.mark.parametrize("signum", [signal.SIGTERM, signal.SIGINT])
 def test_a_signal_ends_a_stuck_batch_and_its_workers(
     signum: int, install: Install, tmp_path: Path

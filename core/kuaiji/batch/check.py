@@ -9,6 +9,7 @@ import json
 import os
 import signal
 import threading
+import time
 import types
 from collections.abc import Callable
 from pathlib import Path
@@ -67,14 +68,14 @@ def check_chunk(
     tally = Summary()
     produced = produced_by(registry)
     tally.produced_by = produced.to_dict()
-    stuck = _stuck_guard(registry) if _STATE.get("worker") else None
+    stuck = _StuckTimer(registry.budget) if _STATE.get("worker") else None
     try:
         with memo.remembering(_memo(registry, options)):
-            for number, item in enumerate(items):
+            for item in items:
                 if stop is not None and stop.is_set():
                     break
-                if stuck is not None and number % STUCK_EVERY == 0:
-                    stuck()
+                if stuck is not None:
+                    stuck.tick()
                 result = check_item(item, options, registry, produced)
                 lines.append(result.line)
                 tally.add(result)
@@ -84,29 +85,34 @@ def check_chunk(
     return (ending.join(lines) + ending) if lines else "", tally
 
 
-STUCK_EVERY = 32  # records between two armings of a worker's last-resort timer
 LOST = (
     "检查这条记录时工作进程意外结束（某个插件结束了进程，或卡在 C 代码中），这条记录未能检查；"
     "请把这条记录报告给插件的维护者"
 )
 
 
-def _stuck_guard(registry: Any) -> Callable[[], None]:
+class _StuckTimer:
     """A worker's last resort against plugin code stuck where no exception reaches it (C
-    code holding the GIL, which the containment watchdog needs): faulthandler's timer,
-    which runs without the GIL, ends the worker once ``STUCK_EVERY`` records take far longer
-    than they can; the parent then checks that chunk's records one by one
-    (:func:`kuaiji.batch.pool.run`), so only the record that got stuck is lost. Armed every
-    ``STUCK_EVERY`` records (arming costs ~50 µs)."""
-    seconds = containment.STUCK_BUDGETS * registry.budget + STUCK_EVERY * 0.25
-    sink = _STATE.get("devnull")
-    if sink is None:
-        sink = _STATE["devnull"] = Path(os.devnull).open("w")  # noqa: SIM115 (kept open)
+    code holding the GIL, which the containment watchdog needs): faulthandler's timer, which
+    runs without the GIL, ends the worker when one record has taken more than half of
+    ``window`` (twice the budgets after which a stuck process ends); the parent then checks
+    that chunk's records one by one (:func:`kuaiji.batch.pool.run`), so only the record that
+    got stuck is lost. Re-armed only once half the window has passed (arming costs ~50 µs):
+    a record that ends its hooks within their budgets is never cut."""
 
-    def arm() -> None:
-        faulthandler.dump_traceback_later(seconds, exit=True, file=sink)
+    def __init__(self, budget: float) -> None:
+        self.window = 2 * containment.STUCK_BUDGETS * budget
+        self.armed = -self.window
+        sink = _STATE.get("devnull")
+        if sink is None:
+            sink = _STATE["devnull"] = Path(os.devnull).open("w")  # noqa: SIM115 (kept open)
+        self.sink = sink
 
-    return arm
+    def tick(self) -> None:
+        now = time.monotonic()
+        if now - self.armed > self.window / 2:
+            faulthandler.dump_traceback_later(self.window, exit=True, file=self.sink)
+            self.armed = now
 
 
 def lost_results(items: list[Item], options: Options, registry: Any = None) -> tuple[str, Summary]:

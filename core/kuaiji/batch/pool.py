@@ -102,8 +102,8 @@ def _results(
     pending: collections.deque[tuple[Task, cf.Future[tuple[str, Summary]]]] = collections.deque()
     try:
         for task in tasks:
-            pending.append((task, pool.submit(check_chunk, task, options)))
-            while len(pending) >= jobs * 3 or (pending and pending[0][1].done()):
+            pending.append((task, _submit(pool, task, options)))
+            while pending and (len(pending) >= jobs * 3 or pending[0][1].done()):
                 try:
                     yield _next(pending, stop)
                 except BrokenProcessPool:
@@ -114,6 +114,7 @@ def _results(
             try:
                 yield _next(pending, stop)
             except BrokenProcessPool:
+                pool.shutdown(wait=False)
                 yield from _one_by_one(pending, options, env, stop)
     finally:
         if pending:
@@ -137,6 +138,19 @@ class _Stopped(Exception):
 
 def _pool(jobs: int, env: dict[str, str]) -> cf.ProcessPoolExecutor:
     return cf.ProcessPoolExecutor(max_workers=jobs, initializer=init_worker, initargs=(env,))
+
+
+def _submit(
+    pool: cf.ProcessPoolExecutor, task: Task, options: Options
+) -> cf.Future[tuple[str, Summary]]:
+    """The chunk sent to a worker; a pool a worker's death broke since the last look gives
+    a future failed the same way, so that the chunk is checked again with the others."""
+    try:
+        return pool.submit(check_chunk, task, options)
+    except BrokenProcessPool as exc:
+        failed: cf.Future[tuple[str, Summary]] = cf.Future()
+        failed.set_exception(exc)
+        return failed
 
 
 def _next(
@@ -177,15 +191,17 @@ def _one_by_one(
             for item in items:
                 if stop.is_set():
                     raise _Stopped
-                future = single.submit(check_chunk, [item], options)
+                future = _submit(single, [item], options)
                 try:
                     yield _waited(future, stop)
                 except BrokenProcessPool:
                     single.shutdown(wait=False)
                     yield lost_results([item], options)
                     single = _pool(1, env)
-    finally:
+    finally:  # stopped or done: its worker ends now (a stuck one too), not at exit
+        processes = list((getattr(single, "_processes", None) or {}).values())
         single.shutdown(wait=False, cancel_futures=True)
+        _end(processes, grace=GRACE)
 
 
 def _waited(future: cf.Future[tuple[str, Summary]], stop: threading.Event) -> tuple[str, Summary]:
