@@ -59,6 +59,7 @@ def install(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Install
     monkeypatch.syspath_prepend(str(site))
     monkeypatch.setenv("PYTHONPATH", os.pathsep.join([str(site), os.environ.get("PYTHONPATH", "")]))
     monkeypatch.setenv("KUAIJI_HOOK_BUDGET", "0.5")
+    monkeypatch.setenv("KUAIJI_IMPORT_BUDGET", "0.5")
     names: list[str] = []
 
     def add(name: str, body: str) -> Path:

@@ -63,7 +63,6 @@ __all__ = [
     "read_folder",
 ]
 
-IMPORT_BUDGET = 5.0  # seconds a plugin's import may take here, as in the registry
 PLACEHOLDERS = ("TODO", "FIXME", "TBD", "XXX", "<fill", "填写")
 PROTECTED_RULES = ("identity.", "plugin.error")  # rule ids (prefixes) no plugin may override
 _BEIJING = dt.timedelta(hours=8)
@@ -612,7 +611,9 @@ def _import_failure(name: str) -> Issue | None:
     target = installed_entry_points().get(name)
     if target is None:
         return None
-    _, failed = containment.run(name, "import", IMPORT_BUDGET, lambda: _resolve(target))
+    _, failed = containment.run(
+        name, "import", containment.import_budget(), lambda: _resolve(target)
+    )
     return None if failed is None else _cannot_import(name, target, failed)
 
 
@@ -732,7 +733,7 @@ def imported_from(
 
         # contained as the registry imports it: an exit, a Ctrl-C or a loop at import is
         # the plugin's failure, reported, never a silent pass
-        found, failed = containment.run(top, "import", IMPORT_BUDGET, load)
+        found, failed = containment.run(top, "import", containment.import_budget(), load)
         yield (None, failed) if failed is not None else (found, None)
     finally:
         for root in roots:

@@ -27,6 +27,17 @@ from typing import TypeVar
 T = TypeVar("T")
 
 TICK = 0.1  # seconds between the watchdog's looks
+ENV_IMPORT_BUDGET = "KUAIJI_IMPORT_BUDGET"
+
+
+def import_budget() -> float:
+    """Seconds a plugin's import may take (``KUAIJI_IMPORT_BUDGET``, 60): far more than a
+    hook's budget, since a cold import of a large library (numpy, pandas) on a busy machine
+    takes seconds, and a plugin cut off in one process and not in another would answer
+    differently in two workers of one batch."""
+    return float(os.environ.get(ENV_IMPORT_BUDGET) or 60.0)
+
+
 STUCK_BUDGETS = 3  # budgets after which a process allowed to end does so
 
 

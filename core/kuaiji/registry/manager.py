@@ -240,11 +240,12 @@ class Registry:
         """The plugin's module, imported as its hooks are called: contained (cut off after
         the budget; ``SystemExit``, ``KeyboardInterrupt`` and the like raised by its code at
         import are its failure, reported, never the end of the command). None if it fails."""
-        plugin, failed = containment.run(name, "import", self.budget, lambda: _load(value))
+        budget = containment.import_budget()
+        plugin, failed = containment.run(name, "import", budget, lambda: _load(value))
         if failed is None:
             return plugin
         if isinstance(failed, containment.HookTimeout):
-            message = f"导入超过 {self.budget:g} 秒未完成，已中断"
+            message = f"导入超过 {budget:g} 秒未完成，已中断"
         else:  # a broken plugin is reported, not fatal
             message = f"无法加载 {value!r}：{_describe(failed)}"
         self._problem(PluginProblem(name, message))
