@@ -1055,9 +1055,15 @@ def test_provenance_says_when_installed_rules_are_expired_or_cannot_be_used(
     rules = provenance._feed()
     assert rules and rules["feed"] == "test" and rules["version"] == 1
     assert rules["expired"] is False and rules["problem"] is None and rules["expires"]
+    monkeypatch.setattr(clock, "now", lambda: NOW)
+    long_lived = Registry()  # a service's: built before the expiry, asked after it
+    assert long_lived.produced_by["rules"]["expired"] is False
     monkeypatch.setattr(clock, "now", lambda: NOW + dt.timedelta(days=31))
     assert (provenance._feed() or {})["expired"] is True
+    assert long_lived.produced_by["rules"]["expired"] is True
     monkeypatch.setattr(clock, "now", lambda: NOW)
+    for data in PluginData.every().values():  # what that registry loaded is read again below
+        data.reload()
     path = cache / installed(cache)["current"]["folder"] / "xinjiang" / "xinjiang.json"
     path.write_text("{\x1b[2J", encoding="utf-8")  # changed by hand
     get_registry.cache_clear()

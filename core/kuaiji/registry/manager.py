@@ -8,6 +8,8 @@ raised, unless ``strict=True`` (for tests and the validator).
 
 from __future__ import annotations
 
+import contextlib
+import datetime as dt
 import functools
 import importlib
 import os
@@ -22,6 +24,7 @@ import attrs
 import pluggy
 
 from kuaiji.errors import PluginError
+from kuaiji.model import clock
 from kuaiji.model.context import Region
 from kuaiji.model.results import (
     NATIONAL_CODE,
@@ -556,13 +559,29 @@ class Registry:
             county_from="address" if county else None,
         )
 
-    @functools.cached_property
+    @property
     def produced_by(self) -> dict[str, Any]:
-        """The provenance of this registry's answers (:mod:`kuaiji.registry.provenance`),
-        worked out once: every result carries it."""
+        """The provenance of this registry's answers (:mod:`kuaiji.registry.provenance`):
+        every result carries it. Worked out once, and again when the installed feed's
+        expiry passes (a long-running service then says it has expired)."""
+        found, until = self._produced
+        if until is not None and clock.now() >= until:
+            del self.__dict__["_produced"]
+            found, until = self._produced
+        return found
+
+    @functools.cached_property
+    def _produced(self) -> tuple[dict[str, Any], dt.datetime | None]:
         from kuaiji.registry.provenance import provenance
 
-        return provenance(self)
+        found = provenance(self)
+        rules = found.get("rules") or {}
+        expires = rules.get("expires")
+        until = None
+        if isinstance(expires, str) and not rules.get("expired"):
+            with contextlib.suppress(ValueError):
+                until = dt.datetime.fromisoformat(expires)
+        return found, until if until is not None and until.tzinfo is not None else None
 
     @functools.cached_property
     def _zone_places(self) -> tuple[tuple[Contact, ContactPlace], ...]:
