@@ -285,7 +285,8 @@ def test_what_a_plugin_writes_never_shows_the_candidates_own_data(
 def kuaiji_exam_precheck(ctx):
     c = ctx.candidate
     return [Finding("x.quote", Severity.WARNING, f"{c.name} 电话 {c.phone} 证件 {c.id_number}",
-                    action=f"请 {c.name} 本人办理", source=SRC)]
+                    action=f"请 {c.name} 本人办理", source=SRC,
+                    url=f"https://example.org/lookup?sfzh={c.id_number}")]
 
 @hookimpl
 def kuaiji_timeline(ctx):

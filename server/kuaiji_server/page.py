@@ -352,7 +352,7 @@ async def _photo(form: FormData, folder: Path) -> str | None:
     return f"photo{suffix}"
 
 
-def _check(form: FormData, data: dict[str, Any], folder: Path) -> Any:
+def _check(form: Mapping[str, Any], data: dict[str, Any], folder: Path) -> Any:
     from kuaiji.commands.precheck import candidate_from_dict, exam_level, precheck
     from kuaiji.registry.manager import get_registry
     from kuaiji.registry.schedules import check_year
@@ -371,20 +371,21 @@ def _check(form: FormData, data: dict[str, Any], folder: Path) -> Any:
 
 
 async def check(request: Request) -> Response:
-    async with (
-        limits.within(limits.FORM_SECONDS),
-        request.form(max_files=1, max_fields=40, max_part_size=PHOTO_MAX) as form,
-    ):
-        values = _values(form)
-        data = candidate_from_form(form)
-        with tempfile.TemporaryDirectory(prefix="kuaiji-page-") as tmp:
-            try:
+    values: dict[str, str] = {}
+    with tempfile.TemporaryDirectory(prefix="kuaiji-page-") as tmp:
+        try:
+            async with (  # the time limit is on receiving the form, not on the check
+                limits.within(limits.FORM_SECONDS),
+                request.form(max_files=1, max_fields=40, max_part_size=PHOTO_MAX) as form,
+            ):
+                values = _values(form)
+                data = candidate_from_form(form)
                 photo = await _photo(form, Path(tmp))
-                if photo:
-                    data["photo"] = {"path": photo}
-                report = _check(form, data, Path(tmp))
-            except InputError as exc:
-                return _html(form_page(values, exc.problems), 422)
+            if photo:
+                data["photo"] = {"path": photo}
+            report = _check(values, data, Path(tmp))
+        except InputError as exc:
+            return _html(form_page(values, exc.problems), 422)
     data.pop("photo", None)  # the file is gone; the downloads carry the answers, not the photo
     return _html(result_page(report, data, values))
 
@@ -521,10 +522,10 @@ def _hidden_request(form: FormData) -> tuple[dict[str, Any], Mapping[str, str]]:
 
 
 async def calendar(request: Request) -> Response:
-    async with request.form(max_files=0, max_fields=8) as form:
-        data, _ = _hidden_request(form)
-        with tempfile.TemporaryDirectory(prefix="kuaiji-page-") as tmp:
-            report = _check(form, data, Path(tmp))
+    async with limits.within(limits.FORM_SECONDS), request.form(max_files=0, max_fields=8) as form:
+        data, values = _hidden_request(form)
+    with tempfile.TemporaryDirectory(prefix="kuaiji-page-") as tmp:
+        report = _check(values, data, Path(tmp))
     return downloads.calendar(report)
 
 

@@ -374,8 +374,8 @@ def _without_own_data(
         return attrs.evolve(record, **changed) if changed else record
 
     return (
-        [clean(f, ("message", "action")) for f in findings],
-        tuple(clean(s, ("title", "platform", "note")) for s in steps),
+        [clean(f, ("message", "action", "url", "source")) for f in findings],
+        tuple(clean(s, ("title", "platform", "url", "note", "source")) for s in steps),
     )
 
 
