@@ -234,6 +234,17 @@ def solo(tmp_path: Path, template: Path, body: str = SOLO) -> Path:
     return folder
 
 
+def test_data_that_cannot_be_read_is_one_issue_and_hides_no_other(
+    tmp_path: Path, template: Path
+) -> None:
+    def bad_date(data: dict[str, Any]) -> None:
+        data["jurisdictions"][0]["platforms"] = [{"id": "x", "name": "平台", "since": "2024-13-40"}]
+
+    undecorated = "\n\ndef kuaiji_timeline(ctx):\n    return []\n"
+    found = issues(plugin(tmp_path, template, code=undecorated, data=bad_date))
+    assert kinds(found) == {"data", "hook.undecorated"}, text(found)  # not every case as well
+
+
 def test_a_single_module_plugin_is_checked(tmp_path: Path, template: Path) -> None:
     folder = solo(tmp_path, template)
     assert issues(folder) == []
