@@ -21,7 +21,7 @@ import jsonschema
 import pytest
 from starlette.testclient import TestClient
 
-from helpers import EXAMPLES, KUAIJI, candidate
+from helpers import EXAMPLES, KUAIJI, candidate, free_port, served
 from kuaiji.io.result_schema import result_schema
 from kuaiji_server.app import create_app
 
@@ -309,15 +309,9 @@ def test_access_logs_carry_no_personal_data(
 # --- a real server ---
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 @pytest.mark.slow
 def test_a_rules_update_reaches_every_worker_without_a_restart(tmp_path: Path) -> None:
-    port = _free_port()
+    port = free_port()
     cache = tmp_path / "cache"
     env = {**os.environ, "KUAIJI_CACHE_DIR": str(cache), "KUAIJI_ACCESS_LOG": "0"}
     server = subprocess.Popen(
@@ -402,27 +396,14 @@ def live(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Iterator[int]:
     """A real server in this process (so its time limits can be shortened), with its
     temporary files in ``tmp_path``."""
     import tempfile
-    import threading
-
-    import uvicorn
 
     from kuaiji_server import limits
 
     monkeypatch.setattr(limits, "FORM_SECONDS", 0.5)
     monkeypatch.setattr(limits, "UPLOAD_SECONDS", 0.5)
     monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
-    port = _free_port()
-    config = uvicorn.Config(create_app(), host="127.0.0.1", port=port, log_level="warning")
-    server = uvicorn.Server(config)
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    for _ in range(200):
-        if server.started:
-            break
-        time.sleep(0.05)
-    yield port
-    server.should_exit = True
-    thread.join(timeout=10)
+    with served(create_app()) as port:
+        yield port
 
 
 def _stalled(port: int, path: str, kind: str) -> str:
