@@ -297,3 +297,16 @@ def served(app: Any) -> Iterator[int]:
     finally:
         server.should_exit = True
         thread.join(timeout=10)
+
+
+def api_request(**changes: Any) -> dict[str, Any]:
+    """A ``POST /v1/precheck`` body: a ready Beijing candidate without a photo, 2026 中级 at
+    2026-06-20 10:00; ``changes`` replace its top-level keys."""
+    body: dict[str, Any] = {
+        "candidate": candidate(photo=None),
+        "exam": "中级",
+        "year": 2026,
+        "at": "2026-06-20 10:00",
+    }
+    body.update(changes)
+    return body

@@ -20,7 +20,7 @@ from starlette.routing import Route
 from starlette.testclient import TestClient
 
 import kuaiji_server
-from helpers import candidate
+from helpers import api_request, candidate
 from kuaiji.registry.manager import get_registry
 from kuaiji_server import app as server
 from kuaiji_server import limits
@@ -38,15 +38,7 @@ def client() -> Iterator[TestClient]:
         yield test_client
 
 
-def request(**changes: Any) -> dict[str, Any]:
-    body: dict[str, Any] = {
-        "candidate": candidate(photo=None),
-        "exam": "中级",
-        "year": 2026,
-        "at": "2026-06-20 10:00",
-    }
-    body.update(changes)
-    return body
+request = api_request
 
 
 def resolve(node: dict[str, Any]) -> dict[str, Any]:

@@ -21,7 +21,7 @@ import jsonschema
 import pytest
 from starlette.testclient import TestClient
 
-from helpers import EXAMPLES, KUAIJI, candidate, free_port, served
+from helpers import EXAMPLES, KUAIJI, api_request, candidate, free_port, served
 from kuaiji.io.result_schema import result_schema
 from kuaiji_server.app import create_app
 
@@ -35,15 +35,7 @@ def client() -> Iterator[TestClient]:
         yield test_client
 
 
-def request(**changes: Any) -> dict[str, Any]:
-    body: dict[str, Any] = {
-        "candidate": candidate(photo=None),
-        "exam": "中级",
-        "year": 2026,
-        "at": "2026-06-20 10:00",
-    }
-    body.update(changes)
-    return body
+request = api_request
 
 
 def problem_of(response: httpx.Response, status: int) -> dict[str, Any]:
