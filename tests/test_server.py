@@ -399,28 +399,35 @@ def live(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Iterator[int]:
 
 
 def _stalled(port: int, path: str, kind: str) -> str:
-    """The status line answered to a request whose body stops after 11 of 1,000 bytes."""
+    """The head of the answer to a request whose body stops after 11 of 1,000 bytes."""
     with socket.create_connection(("127.0.0.1", port), timeout=10) as s:
         s.sendall(
             f"POST {path} HTTP/1.1\r\nhost: x\r\ncontent-type: {kind}\r\n"
             "content-length: 1000\r\n\r\n--xyz\r\ncont".encode()
         )
-        return s.recv(4096).decode("latin-1").split("\r\n")[0]
+        return s.recv(4096).decode("latin-1").split("\r\n\r\n")[0]
 
 
 @pytest.mark.parametrize(
-    ("path", "kind"),
+    ("path", "kind", "answer"),
     [
-        ("/v1/precheck", "multipart/form-data; boundary=xyz"),
-        ("/v1/batch?exam=intermediate&year=2026", "application/x-ndjson"),
-        ("/check", "multipart/form-data; boundary=xyz"),
+        ("/v1/precheck", "multipart/form-data; boundary=xyz", "application/problem+json"),
+        (
+            "/v1/batch?exam=intermediate&year=2026",
+            "application/x-ndjson",
+            "application/problem+json",
+        ),
+        ("/check", "multipart/form-data; boundary=xyz", "text/html"),  # a page for a person
+        ("/batch/result", "multipart/form-data; boundary=xyz", "text/html"),
     ],
 )
 def test_a_body_that_stops_coming_is_a_408_and_leaves_nothing(
-    live: int, tmp_path: Path, path: str, kind: str
+    live: int, tmp_path: Path, path: str, kind: str, answer: str
 ) -> None:
     began = time.monotonic()
-    assert _stalled(live, path, kind) == "HTTP/1.1 408 Request Timeout"
+    head = _stalled(live, path, kind)
+    assert head.startswith("HTTP/1.1 408 Request Timeout")
+    assert f"content-type: {answer}" in head.lower()
     assert time.monotonic() - began < 5
     assert list(tmp_path.glob("kuaiji-*/*")) == []  # no upload left behind
 

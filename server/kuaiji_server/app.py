@@ -528,12 +528,8 @@ def create_app() -> Starlette:
         lifespan=lifespan,
         exception_handlers={
             HTTPException: _http_problem,
-            limits.TooLarge: lambda request, exc: problem(
-                413, "body.too_large", "请求体太大", "按文档的大小限制拆分后再发"
-            ),
-            limits.TooSlow: lambda request, exc: problem(
-                408, "body.too_slow", "请求体发送太慢", "请重试"
-            ),
+            limits.TooLarge: lambda request, exc: limits.too_large(request.url.path),
+            limits.TooSlow: lambda request, exc: limits.too_slow(request.url.path),
             InputError: _error_answer,
             KuaijiError: _error_answer,
         },

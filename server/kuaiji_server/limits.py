@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from starlette.requests import Request
+from starlette.responses import Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from kuaiji_server.metrics import Metrics
@@ -39,6 +40,28 @@ class TooLarge(Exception):
 
 class TooSlow(Exception):
     pass
+
+
+def too_large(path: str) -> Response:
+    """413: a problem for the API, a page for a person (the page's forms)."""
+    from kuaiji_server import page
+
+    if path in page.PATHS:
+        return page.error_page(
+            413, "上传的文件太大", "照片请在 10 MB 以内，表格请在 64 MB 以内，再试一次"
+        )
+    return problem(413, "body.too_large", "请求体太大", "按文档的大小限制拆分后再发")
+
+
+def too_slow(path: str) -> Response:
+    """408: a problem for the API, a page for a person."""
+    from kuaiji_server import page
+
+    if path in page.PATHS:
+        return page.error_page(
+            408, "上传太慢，没有收完", "网络较慢时请换用较小的照片或表格，或换个网络再试一次"
+        )
+    return problem(408, "body.too_slow", "请求体发送太慢", "请重试")
 
 
 def check_length(request: Request, limit: int) -> None:
@@ -118,14 +141,10 @@ class Guard:
             await self.app(scope, receive, sending)
         except TooLarge:
             if not started:
-                await problem(413, "body.too_large", "请求体太大", "按文档的大小限制拆分后再发")(
-                    scope, receive, sending
-                )
+                await too_large(scope.get("path", ""))(scope, receive, sending)
         except TooSlow:
             if not started:
-                await problem(408, "body.too_slow", "请求体发送太慢", "请重试")(
-                    scope, receive, sending
-                )
+                await too_slow(scope.get("path", ""))(scope, receive, sending)
         except Exception as exc:  # never a traceback to the client, nor personal data in logs
             LOG.error(json.dumps({"request_id": request_id, "error": type(exc).__name__}))
             if os.environ.get("KUAIJI_DEBUG", "") not in ("", "0"):  # masked, for operators

@@ -166,6 +166,18 @@ def _page(title: str, body: str, script: str | None = None) -> str:
     )
 
 
+PATHS = frozenset({"/", "/check", "/check.ics", "/candidate.json", "/batch", "/batch/result"})
+
+
+def error_page(status: int, title: str, fix: str) -> HTMLResponse:
+    """What a person sees when a form could not be received (too large, too slow)."""
+    body = (
+        f'<div class="problems" role="alert"><h1>{_e(title)}</h1><p>{_e(fix)}</p></div>'
+        '<p><a href="/">回到个人预检</a> · <a href="/batch">批量（表格）</a></p>'
+    )
+    return _html(_page(title, body), status)
+
+
 def _html(text: str, status: int = 200) -> HTMLResponse:
     return HTMLResponse(
         text,
