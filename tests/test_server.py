@@ -446,3 +446,15 @@ def test_a_batch_too_large_leaves_no_file(
     )
     assert answer.status_code == 413
     assert list(tmp_path.glob("kuaiji-batch-*")) == []
+
+
+def test_serve_on_a_busy_port_says_so_in_chinese_with_exit_2() -> None:
+    from helpers import kuaiji
+
+    with socket.socket() as busy:
+        busy.bind(("127.0.0.1", 0))
+        busy.listen()
+        port = busy.getsockname()[1]
+        result = kuaiji("serve", "--port", str(port))
+    assert result.returncode == 2
+    assert "端口已被占用" in result.stderr and "已启动" not in result.stdout

@@ -34,6 +34,23 @@ def serve(host: str, port: int, workers: int) -> None:
         )
         return
     shown = f"[{host}]" if ":" in host else host
+    import socket
+
+    try:  # said before "started" is printed: a busy port is the usual first trouble
+        family = socket.AF_INET6 if ":" in host else socket.AF_INET
+        with socket.socket(family) as probe:
+            probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+            probe.bind((host, port))
+    except OSError as exc:
+        import errno
+
+        why = {
+            errno.EADDRINUSE: "端口已被占用",
+            errno.EADDRNOTAVAIL: "这台机器没有这个地址",
+            errno.EACCES: "没有权限使用这个端口（1024 以下的端口需要管理员权限）",
+        }.get(exc.errno or 0, "地址或端口不可用")
+        fail(f"无法在 {shown}:{port} 上启动：{why}；换一个 --port 或 --host 再试", 2)
+        return
     click.echo(
         f"kuaiji 已启动：网页 http://{shown}:{port}/ ，接口说明 http://{shown}:{port}/docs"
         f"（{workers} 个工作进程；Ctrl-C 停止）"
