@@ -247,6 +247,9 @@ BAD_RECORDS = {
         "deadline=dt.datetime(2026, 7, 1, tzinfo=dt.timezone.utc))"
     ),
     "undocumented rule": 'Finding("nobody.knows", Severity.INFO, "坏")',
+    "a look-alike bare host": (  # not a platform address any data gives
+        'Finding("x.rule", Severity.INFO, "坏", url="pay-here.evil.example/login", source=SRC)'
+    ),
 }
 
 

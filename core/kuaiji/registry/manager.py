@@ -371,7 +371,24 @@ class Registry:
                 return f"返回的记录不合格：{wrong}"
             if documented is not None and item.rule not in documented:
                 return f"返回的规则 {item.rule!r} 没有在 kuaiji_rules 中说明"
+            url = getattr(item, "url", None)
+            if url and not url.startswith("https://") and url not in self._plain_urls:
+                return (
+                    f"返回的记录不合格：{type(item).__name__}.url：不以 https:// 开头的网址只能是"
+                    f"数据中某个平台写明原因（plain_url_reason）的地址，实际是 “{url[:40]}”"
+                )
         return None
+
+    @functools.cached_property
+    def _plain_urls(self) -> frozenset[str]:
+        """The platform addresses the data gives without https, each with its reason (a
+        source prints a bare host name): the only such addresses a hook may repeat."""
+        return frozenset(
+            p.url
+            for j in self.jurisdictions.values()
+            for p in j.platforms
+            if p.url and not p.url.startswith("https://") and p.plain_url_reason
+        )
 
     def _plan(
         self, hook: str, plugins: tuple[str, ...]
