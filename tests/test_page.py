@@ -202,7 +202,9 @@ def browser(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
             "intl.accept_languages": "zh-CN,zh",
         },
     )
-    driver = webdriver.Chrome(service=Service(CHROMEDRIVER), options=options)
+    # the browser's own words (file picker, date fields) in Chinese too: chromium-l10n
+    chinese = {**os.environ, "LANGUAGE": "zh_CN:zh", "LANG": "C.UTF-8"}
+    driver = webdriver.Chrome(service=Service(CHROMEDRIVER, env=chinese), options=options)
     driver.downloads = downloads
     driver.implicitly_wait(5)
     yield driver
