@@ -79,6 +79,14 @@ def install(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Install
         sys.modules.pop(module, None)
 
 
+def hebei_candidate() -> dict[str, object]:
+    """A 石家庄 candidate with an approved record there and no photo: the faulty test
+    plugin (claiming 13) answers for them."""
+    return candidate(
+        region="130102", photo=None, collection={"status": "approved", "region": "130102"}
+    )
+
+
 def beijing_too_late(registry: Registry, folder: Path) -> str:
     """A Beijing candidate with no record, checked after the 2026 collection closed."""
     data = candidate(collection=None)
@@ -320,9 +328,7 @@ def kuaiji_exam_precheck(ctx):
     return [Finding("x.rule", "error", "坏")]
 """,
     )
-    hebei = candidate(
-        region="130102", photo=None, collection={"status": "approved", "region": "130102"}
-    )
+    hebei = hebei_candidate()
     lines = [json.dumps(candidate(photo=None), ensure_ascii=False)] * 50
     lines.insert(25, json.dumps(hebei, ensure_ascii=False))
     source = tmp_path / "in.jsonl"
@@ -407,9 +413,7 @@ def kuaiji_exam_precheck(ctx):
         pass
 """,
     )
-    hebei = candidate(
-        region="130102", photo=None, collection={"status": "approved", "region": "130102"}
-    )
+    hebei = hebei_candidate()
     lines = [json.dumps(hebei, ensure_ascii=False)] * 4 + [json.dumps(candidate(photo=None))] * 4
     source = tmp_path / "in.jsonl"
     source.write_text("\n".join(lines) + "\n", encoding="utf-8")
@@ -452,9 +456,7 @@ def kuaiji_exam_precheck(ctx):
     return []
 """,
     )
-    hebei = candidate(
-        region="130102", photo=None, collection={"status": "approved", "region": "130102"}
-    )
+    hebei = hebei_candidate()
     lines = [json.dumps(hebei, ensure_ascii=False)] * 40
     lines[17] = json.dumps({**hebei, "name": "赵六"}, ensure_ascii=False)
     source = tmp_path / "in.jsonl"
@@ -500,9 +502,7 @@ def kuaiji_exam_precheck(ctx):
     )
     monkeypatch.setenv("KUAIJI_NATIONAL_ONLY", "0")
     monkeypatch.setattr(pool, "CHUNK", 4)  # 8 chunks: several in flight when the worker dies
-    hebei = candidate(
-        region="130102", photo=None, collection={"status": "approved", "region": "130102"}
-    )
+    hebei = hebei_candidate()
     names = ["赵六" if i == 13 else f"考生{i}" for i in range(30)]
 
     def slowly() -> Iterator[Item]:  # the parent is often between two submits
@@ -534,9 +534,7 @@ def kuaiji_exam_precheck(ctx):
     return []
 """,
     )
-    hebei = candidate(
-        region="130102", photo=None, collection={"status": "approved", "region": "130102"}
-    )
+    hebei = hebei_candidate()
     source = tmp_path / "in.jsonl"
     source.write_text((json.dumps(hebei, ensure_ascii=False) + "\n") * 5000, encoding="utf-8")
     env = {
