@@ -433,3 +433,48 @@ def test_a_year_the_data_cannot_answer_is_refused_once_up_front(tmp_path: Path) 
     )
     assert result.exit_code == 2 and "早于现有资料" in result.output
     assert "row" not in result.output and "line" not in result.output
+
+
+@pytest.mark.parametrize(
+    "message",
+    ["材料齐全", "甲\u2028乙", "甲\u2029乙", "甲\x85乙", "坏\ud800字", 'a "quote" \\ and \x07'],
+)
+def test_result_line_from_remembered_finding_texts_is_the_whole_rows_text(message: str) -> None:
+    """A result line is put together from each finding's remembered JSON text; it must be
+    the very text of encoding the whole row, and a character the line escapes (a line break
+    some readers take for a line end, a lone surrogate) makes the whole row encoded."""
+    import datetime as dt
+
+    from kuaiji.batch import check
+    from kuaiji.batch.options import produced_by
+    from kuaiji.batch.output import render, render_checked
+    from kuaiji.commands.precheck import finding_row
+    from kuaiji.model.clock import SHANGHAI
+    from kuaiji.model.results import Finding, Severity
+    from kuaiji.registry.manager import get_registry
+
+    produced = produced_by(get_registry())
+    findings = [
+        Finding("collection.required", Severity.ERROR, message, action="去办", plugin="national"),
+        Finding(
+            "schedule.window",
+            Severity.INFO,
+            "报名进行中",
+            plugin="national",
+            deadline=dt.datetime(2026, 7, 2, 12, 0, tzinfo=SHANGHAI),
+            source="https://a.example/",
+        ),
+    ]
+    head = {"record": "line 1", "verdict": "not_ready", "name": "王*", "rules": ["x"]}
+    whole = render(
+        {**head, "findings": [finding_row(f) for f in findings], "error": None}, produced
+    )
+    line = render_checked(head, findings, check._finding_text, produced)
+    if line is None:
+        assert message != "材料齐全" and not message.startswith("a ")
+    else:
+        assert line == whole
+        assert check._FINDING_TEXTS  # remembered …
+        check.forget_answers()
+        assert not check._FINDING_TEXTS  # … and forgotten with the batch's other answers
+    json.loads(whole)

@@ -30,7 +30,15 @@ from kuaiji.batch.options import (
     Task,
     produced_by,
 )
-from kuaiji.batch.output import record_zh, render, shown_label, table_cells, table_line
+from kuaiji.batch.output import (
+    JSON_TEXT,
+    record_zh,
+    render,
+    render_checked,
+    shown_label,
+    table_cells,
+    table_line,
+)
 from kuaiji.errors import InputError, KuaijiError
 from kuaiji.io import fastpath
 from kuaiji.io.masking import mask_id, mask_name, mask_phone, printable
@@ -139,6 +147,7 @@ def forget_answers() -> None:
     """Drop the rules' answers this process remembered for a batch (they hold candidates'
     data): a service's batch leaves nothing behind."""
     _STATE.pop("memo", None)
+    _FINDING_TEXTS.clear()
 
 
 def _memo(registry: Any, options: Options) -> dict[Any, Any]:
@@ -278,8 +287,31 @@ def _row(item: Item, options: Options, report: Any, produced: Produced) -> Resul
         "id_number": id_number,
         "rules": list(rules),
     }
-    row = {**head, "findings": [engine.finding_row(f) for f in findings], "error": None}
-    return Result(item.label, verdict, province, rules, render(row, produced), failed)
+    line = render_checked(head, findings, _finding_text, produced)
+    if line is None:  # a line break or a lone surrogate to escape: the whole row, as ever
+        row = {**head, "findings": [engine.finding_row(f) for f in findings], "error": None}
+        line = render(row, produced)
+    return Result(item.label, verdict, province, rules, line, failed)
+
+
+_FINDING_TEXTS: dict[Any, str] = {}  # a finding → its JSON text (the same findings recur)
+FINDING_TEXTS_LIMIT = 20_000
+
+
+def _finding_text(finding: Any) -> str:
+    """A finding's JSON object as a result line holds it, remembered: most findings of a
+    batch are the same few hundred (a rule's answer shared by candidates in the same
+    situation, the same window for everyone)."""
+    try:
+        return _FINDING_TEXTS[finding]
+    except KeyError:
+        pass
+    except TypeError:  # a value that cannot be a key: encoded, not remembered
+        return JSON_TEXT.encode(_engine().finding_row(finding))
+    if len(_FINDING_TEXTS) >= FINDING_TEXTS_LIMIT:
+        _FINDING_TEXTS.clear()
+    text = _FINDING_TEXTS[finding] = JSON_TEXT.encode(_engine().finding_row(finding))
+    return text
 
 
 @functools.lru_cache(maxsize=64)
