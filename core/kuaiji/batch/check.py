@@ -287,11 +287,11 @@ def _row(item: Item, options: Options, report: Any, produced: Produced) -> Resul
         "id_number": id_number,
         "rules": list(rules),
     }
-    line = render_checked(head, findings, _finding_text, produced)
-    if line is None:  # a line break or a lone surrogate to escape: the whole row, as ever
+    text = render_checked(head, findings, _finding_text, produced)
+    if text is None:  # a line break or a lone surrogate to escape: the whole row, as ever
         row = {**head, "findings": [engine.finding_row(f) for f in findings], "error": None}
-        line = render(row, produced)
-    return Result(item.label, verdict, province, rules, line, failed)
+        text = render(row, produced)
+    return Result(item.label, verdict, province, rules, text, failed)
 
 
 _FINDING_TEXTS: dict[Any, str] = {}  # a finding → its JSON text (the same findings recur)
