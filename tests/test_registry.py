@@ -75,3 +75,33 @@ def test_schedule_views_stay_bounded_whatever_is_asked(
                 schedules.schedule_view(registry, registry.resolve(code), level, year)
                 asked += 1
     assert asked == 30 and len(registry.views) == 5
+
+
+def test_what_a_region_works_out_once_follows_the_day_and_role_asked() -> None:
+    """A resolved region remembers its platforms by role and day: asked in turns about days
+    either side of the move to the national platform, it answers as a region made afresh."""
+    import datetime as dt
+
+    import attrs
+
+    from kuaiji.model.results import Role
+    from kuaiji.registry.manager import get_registry
+
+    registry = get_registry()
+    days = [dt.date(2023, 6, 1), dt.date(2026, 6, 1), dt.date(2023, 6, 1), dt.date(2025, 3, 1)]
+    changed = 0
+    for code in ("440106", "440305", "650102", "120101", "430102", "110105"):
+        region = registry.resolve(code)
+        for role in Role:
+            answers = []
+            for day in days:
+                fresh = attrs.evolve(region)  # nothing remembered yet
+                assert region.platform(role, day) == fresh.platform(role, day)
+                answers.append(region.platform(role, day))
+            changed += len({None if a is None else a.url for a in answers}) > 1
+        fresh = attrs.evolve(region)
+        assert (region.plugins, region.doubtful_urls, region.contact_text) == (
+            fresh.plugins, fresh.doubtful_urls, fresh.contact_text,
+        )  # fmt: skip
+        assert region.collection_review == fresh.collection_review
+    assert changed  # some platform did move between the days asked

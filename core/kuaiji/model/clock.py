@@ -150,6 +150,7 @@ def is_workday(day: dt.date) -> tuple[bool, bool]:
         return day.weekday() < 5, True
 
 
+@functools.lru_cache(maxsize=4096)  # the same deadlines recur for every candidate of a region
 def workdays_before(deadline: dt.datetime, count: int) -> WorkdayAnswer:
     """The latest moment to start something that takes ``count`` working days and must
     be finished by ``deadline``.
@@ -189,6 +190,7 @@ def workdays_before(deadline: dt.datetime, count: int) -> WorkdayAnswer:
     return WorkdayAnswer(moment, tuple(sorted(assumed)))
 
 
+@functools.lru_cache(maxsize=4096)
 def workdays_after(start: dt.datetime, count: int) -> WorkdayAnswer:
     """When something that takes ``count`` working days, started at ``start``, is done."""
     assumed: set[int] = set()

@@ -4,7 +4,9 @@ schedule merged along that chain."""
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import attrs
 
@@ -38,16 +40,36 @@ class PhotoInfo:
 
 @attrs.frozen
 class Region:
-    """A region resolved to its jurisdiction chain, broadest (``CN``) first."""
+    """A region resolved to its jurisdiction chain, broadest (``CN``) first.
+
+    What follows from the chain alone (its plugins, the doubtful URLs, the review time, the
+    nearest bureau, the platform for a role on a day) is worked out once per region: a
+    resolved region is shared by all the candidates of a batch who live there, and every
+    rule asks for these."""
 
     code: str  # as given, normalised: a 6-digit code, a prefix, or a jurisdiction code
     name: str
     chain: tuple[Jurisdiction, ...]
     contacts: tuple[Contact, ...] = ()  # the nearest finance bureaus' offices, when known
+    _derived: dict[str, Any] = attrs.field(init=False, factory=dict, eq=False, repr=False)
+    _platforms: dict[tuple[Role, dt.date], Platform | None] = attrs.field(
+        init=False, factory=dict, eq=False, repr=False
+    )
+
+    def _once(self, name: str, make: Callable[[], Any]) -> Any:
+        try:
+            return self._derived[name]
+        except KeyError:
+            value = self._derived[name] = make()
+            return value
 
     @property
     def contact_text(self) -> str | None:
         """The nearest bureau in one line (name, phones, address), or None when unknown."""
+        text: str | None = self._once("contact_text", self._contact_text)
+        return text
+
+    def _contact_text(self) -> str | None:
         if not self.contacts:
             return None
         c = self.contacts[0]
@@ -58,11 +80,10 @@ class Region:
     @property
     def plugins(self) -> tuple[str, ...]:
         """The plugins serving the chain, broadest first, each once."""
-        seen: list[str] = []
-        for jurisdiction in self.chain:
-            if jurisdiction.plugin not in seen:
-                seen.append(jurisdiction.plugin)
-        return tuple(seen)
+        plugins: tuple[str, ...] = self._once(
+            "plugins", lambda: tuple(dict.fromkeys(j.plugin for j in self.chain))
+        )
+        return plugins
 
     @property
     def jurisdiction(self) -> Jurisdiction:
@@ -85,6 +106,10 @@ class Region:
     def doubtful_urls(self) -> frozenset[str]:
         """The URLs that only sources of low reliability give on this chain: marked wherever
         they are shown (never printed as if official)."""
+        urls: frozenset[str] = self._once("doubtful_urls", self._doubtful_urls)
+        return urls
+
+    def _doubtful_urls(self) -> frozenset[str]:
         given = [(p.url, p.reliability) for j in self.chain for p in j.platforms if p.url]
         confirmed = {url for url, reliability in given if reliability is not Reliability.LOW}
         return frozenset(
@@ -96,6 +121,10 @@ class Region:
     @property
     def collection_review(self) -> ReviewTime | None:
         """How long a record's review takes here: the most specific jurisdiction's figure."""
+        review: ReviewTime | None = self._once("collection_review", self._collection_review)
+        return review
+
+    def _collection_review(self) -> ReviewTime | None:
         for jurisdiction in reversed(self.chain):
             if jurisdiction.collection_review is not None:
                 return jurisdiction.collection_review
@@ -107,11 +136,23 @@ class Region:
 
     def platform(self, role: Role, on: dt.date) -> Platform | None:
         """The platform for ``role`` on ``on``: the most specific jurisdiction's that has one."""
+        key = (role, on)
+        try:
+            return self._platforms[key]
+        except KeyError:
+            pass
+        found = None
         for jurisdiction in reversed(self.chain):
-            for platform in jurisdiction.platforms:
-                if role in platform.roles and platform.effective_on(on):
-                    return platform
-        return None
+            found = next(
+                (p for p in jurisdiction.platforms if role in p.roles and p.effective_on(on)),
+                None,
+            )
+            if found is not None:
+                break
+        if len(self._platforms) >= 64:  # a service asks about any day
+            self._platforms.clear()
+        self._platforms[key] = found
+        return found
 
 
 @attrs.frozen
