@@ -33,10 +33,20 @@ def _detailed(text: str) -> Candidate | None:
 
 
 def _agrees(text: str) -> Candidate | None:
+    """The text's fast answer, when it agrees with the detailed path's; the service's entry
+    (the JSON value ``json.loads`` made of a request) must agree too, and answer the same."""
     fast = fastpath.candidate(text)
     if fast is not None:
         assert fast == _detailed(text), text[:300]
         assert type(fast.education) is tuple and type(fast.continuing_education) is tuple
+    try:
+        value = json.loads(text)
+    except (ValueError, RecursionError):
+        return fast
+    from_value = fastpath.candidate_from_json(value)
+    if from_value is not None:
+        assert from_value == _detailed(text), text[:300]
+        assert type(from_value.education) is tuple
     return fast
 
 
@@ -129,6 +139,16 @@ def test_every_spelling_or_wrong_value_gets_the_detailed_paths_answer(
 def test_the_canonical_form_is_answered_fast() -> None:
     assert _agrees(json.dumps(BASE)) is not None
     assert _agrees(json.dumps(_with(("phone",), "+8613800138000"))) is None  # normalised: slow
+    assert fastpath.candidate_from_json(json.loads(json.dumps(BASE))) is not None  # the service's
+    assert fastpath.candidate_from_json(_with(("phone",), "+8613800138000")) is None
+
+
+def test_the_services_entry_takes_only_what_json_makes() -> None:
+    """A tuple where JSON has a list is refused by the detailed path; the service's entry is
+    only given what ``json.loads`` made, and answers None for what is not an object."""
+    assert fastpath.candidate_from_json([BASE]) is None
+    assert fastpath.candidate_from_json(None) is None
+    assert fastpath.candidate_from_json({**BASE, "unknown": 1}) is None
 
 
 @pytest.mark.parametrize(

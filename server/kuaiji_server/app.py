@@ -157,12 +157,16 @@ async def _precheck_request(request: Request, folder: Path) -> dict[str, Any]:
 
 def _candidate(data: dict[str, Any]) -> Any:
     from kuaiji.commands.precheck import candidate_from_dict
+    from kuaiji.io import fastpath
 
     raw = data.get("candidate")
     if not isinstance(raw, dict):
         raise field(
             "candidate", "缺少考生信息（对象）", "在 candidate 中给出考生信息，见 kuaiji schema"
         )
+    fast = fastpath.candidate_from_json(raw)  # the canonical form, in one pass (as batches)
+    if fast is not None:
+        return fast
     try:
         return candidate_from_dict(raw)
     except InputError as exc:

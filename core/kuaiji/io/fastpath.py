@@ -151,3 +151,20 @@ def candidate(text: str | bytes) -> Candidate | None:
     except (msgspec.DecodeError, msgspec.ValidationError, ValueError, TypeError):
         return None
     return result
+
+
+def candidate_from_json(value: Any) -> Candidate | None:
+    """The candidate in ``value``, a JSON object as :func:`json.loads` made it (the
+    service's request), when it is in the canonical form, else None, as :func:`candidate`:
+    msgspec validates and builds it in C, and the caller takes the detailed path for
+    anything else. Only for what ``json.loads`` made: a tuple given for a list, which the
+    detailed path refuses, is taken here."""
+    found = _decoder()
+    if found is None or not isinstance(value, dict):
+        return None
+    decoder, build = found
+    try:
+        result: Candidate = build(msgspec.convert(value, decoder.type, strict=True))
+    except (msgspec.ValidationError, ValueError, TypeError):
+        return None
+    return result
