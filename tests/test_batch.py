@@ -347,6 +347,35 @@ def test_api_batch_in_process() -> None:
     assert sys.version_info >= (3, 11)
 
 
+def test_a_one_process_batch_collects_garbage_less_often_and_restores_the_collector() -> None:
+    """While a batch runs in the command's process the young generation is collected
+    seldom and what was loaded before is frozen; afterwards the process is as it was. In a
+    thread (a service's batch) the collector is left alone."""
+    import gc
+    import threading
+
+    from kuaiji.batch.check import GEN0
+    from kuaiji.batch.options import Item
+
+    before = gc.get_threshold()
+    seen: list[tuple[tuple[int, ...], int]] = []
+    items = [Item(f"line {i}", json.dumps(candidate(), ensure_ascii=False), str(EXAMPLES))
+             for i in range(1, 4)]  # fmt: skip
+    options = Options(ExamLevel.INTERMEDIATE, 2026, parse_at(AT))
+
+    def batch() -> None:
+        run(items, options, lambda _: seen.append((gc.get_threshold(), gc.get_freeze_count())))
+
+    batch()
+    assert seen and all(t[0] >= GEN0 and frozen > 0 for t, frozen in seen)
+    assert gc.get_threshold() == before and gc.get_freeze_count() == 0
+    seen.clear()
+    thread = threading.Thread(target=batch)
+    thread.start()
+    thread.join()
+    assert seen and all(t == before for t, _ in seen)
+
+
 # --- inputs that used to break the batch (found in review) ---
 
 

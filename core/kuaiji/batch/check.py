@@ -59,6 +59,31 @@ def init_worker(plugins_env: dict[str, str]) -> None:
 
     _STATE["registry"] = get_registry()
     _STATE["worker"] = True
+    fewer_collections()
+
+
+GEN0 = 100_000  # objects allocated between two young-generation collections in a batch
+
+
+def fewer_collections() -> tuple[int, ...]:
+    """Make the cyclic garbage collector cheap while records are checked: what is loaded
+    so far (the registry, the data) is never scanned again (``gc.freeze``), and the young
+    generation is collected after :data:`GEN0` allocations instead of 700 (a record's objects
+    are freed by reference counting; only an error's traceback makes cycles). About 3 % of a
+    record's instructions. Returns the thresholds before, for :func:`usual_collections`."""
+    import gc
+
+    before = gc.get_threshold()
+    gc.freeze()
+    gc.set_threshold(max(GEN0, before[0]), *before[1:])
+    return before
+
+
+def usual_collections(before: tuple[int, ...]) -> None:
+    import gc
+
+    gc.set_threshold(*before)
+    gc.unfreeze()
 
 
 def check_chunk(

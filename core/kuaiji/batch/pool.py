@@ -13,7 +13,14 @@ from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures.process import BrokenProcessPool
 from typing import Any
 
-from kuaiji.batch.check import check_chunk, forget_answers, init_worker, lost_results
+from kuaiji.batch.check import (
+    check_chunk,
+    fewer_collections,
+    forget_answers,
+    init_worker,
+    lost_results,
+    usual_collections,
+)
 from kuaiji.batch.inputs import Input, chunks, span_items
 from kuaiji.batch.options import CHUNK, CSV_COLUMNS, Item, Options, Summary, Task
 from kuaiji.batch.output import JSON_ASCII
@@ -92,10 +99,17 @@ def _results(
         from kuaiji.registry.manager import get_registry
 
         registry = registry or get_registry()
-        for task in tasks:
-            yield check_chunk(task, options, registry, stop)
-            if stop.is_set():
-                return
+        # The command's own process (not a service's thread: the collector is the process's).
+        main = threading.current_thread() is threading.main_thread()
+        before = fewer_collections() if main else None
+        try:
+            for task in tasks:
+                yield check_chunk(task, options, registry, stop)
+                if stop.is_set():
+                    return
+        finally:
+            if before is not None:
+                usual_collections(before)
         return
     env = {k: v for k, v in os.environ.items() if k.startswith("KUAIJI_")}
     pool = _pool(jobs, env)
