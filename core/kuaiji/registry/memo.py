@@ -9,6 +9,13 @@ platforms too). A remembered answer is handed out as a new list each time: a cal
 add to it. When a rule names ``photo``, the facts the core read from the photo file
 are part of the key as well as the field.
 
+Remembering costs a lookup on every call, which pays only for a rule that takes longer
+to answer than to look up and whose inputs repeat (a cohort of one company, one county).
+So for the first :data:`TRIAL` calls of a rule in a batch the memo times its lookups and
+the rule's own answers; then it keeps remembering that rule only if the answers its hits
+spared took longer than all its lookups, and otherwise calls it directly for the rest of
+the batch. The answers are the same either way; only the time differs.
+
 Outside :func:`remembering` (a single precheck, the library, the service) nothing is
 remembered: the rule is simply called. Answers are kept as tuples of frozen records, shared
 between candidates; a value that cannot be a key (a list given where the model has a tuple)
@@ -25,6 +32,7 @@ import contextlib
 import contextvars
 import functools
 import operator
+import time
 from collections.abc import Callable, Iterator, Sequence
 from typing import Any, TypeVar
 
@@ -66,21 +74,75 @@ def reads(*fields: str) -> Callable[[Rule], Rule]:
             store = _STORE.get()
             if store is None:
                 return rule(ctx)
+            trial = store.get(remembered)  # None, then a _Trial; then True or False
+            if trial is False:  # remembering this rule does not pay in this batch
+                return rule(ctx)
+            on_trial = trial is not True
+            began = time.perf_counter_ns() if on_trial else 0
             answers = _situation(store, ctx)
             key = (remembered, getter(ctx.candidate), ctx.photo if photo else None)
             try:
-                return list(answers[key])  # a list of its own, as the rule gives
+                answer = answers[key]
             except KeyError:
                 pass
             except TypeError:  # an unhashable value: not remembered
                 return rule(ctx)
-            answer = answers[key] = tuple(rule(ctx))  # a generator is read once, here
+            else:
+                if on_trial:
+                    trial = trial or store.setdefault(remembered, _Trial())
+                    trial.hit(time.perf_counter_ns() - began)
+                    _decide(store, remembered, trial)
+                return list(answer)  # a list of its own, as the rule gives
+            if not on_trial:
+                answer = answers[key] = tuple(rule(ctx))  # a generator is read once, here
+                return list(answer)
+            trial = trial or store.setdefault(remembered, _Trial())
+            looked = time.perf_counter_ns()
+            answer = answers[key] = tuple(rule(ctx))
+            trial.miss(looked - began, time.perf_counter_ns() - looked)
+            _decide(store, remembered, trial)
             return list(answer)
 
         remembered.reads = fields  # type: ignore[attr-defined]
         return remembered  # type: ignore[return-value]
 
     return decorate
+
+
+TRIAL = 200  # calls of a rule in a batch after which the memo decides whether it pays
+
+
+class _Trial:
+    """How remembering a rule has done so far in a batch: its hits, and the time its
+    lookups and its own answers (the misses) took."""
+
+    __slots__ = ("answering", "calls", "hits", "looking")
+
+    def __init__(self) -> None:
+        self.calls = self.hits = 0
+        self.looking = self.answering = 0  # nanoseconds
+
+    def hit(self, looked: int) -> None:
+        self.calls += 1
+        self.hits += 1
+        self.looking += looked
+
+    def miss(self, looked: int, answered: int) -> None:
+        self.calls += 1
+        self.looking += looked
+        self.answering += answered
+
+
+def _decide(store: Store, rule: object, trial: _Trial) -> None:
+    """After :data:`TRIAL` calls: keep remembering the rule (its trial is dropped) only if
+    the answers its hits spared cost more than all its lookups; else call it directly for
+    the rest of the batch. A cheap rule, or one whose inputs rarely repeat, is not worth a
+    lookup (the answers are the same either way: only the time differs)."""
+    if trial.calls < TRIAL:
+        return
+    misses = trial.calls - trial.hits
+    spared = trial.hits * (trial.answering / misses) if misses else trial.looking + 1
+    store[rule] = bool(spared > trial.looking)
 
 
 Store = dict[Any, Any]

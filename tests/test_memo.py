@@ -1,0 +1,83 @@
+"""Rules' answers remembered in a batch (kuaiji.registry.memo): reused for candidates whose
+declared inputs are the same, and only while remembering pays."""
+
+from __future__ import annotations
+
+import datetime as dt
+import time
+from typing import Any
+
+import attrs
+
+from helpers import candidate
+from kuaiji import candidate_from_dict
+from kuaiji.commands.precheck import build_context
+from kuaiji.model.context import Context
+from kuaiji.registry import memo
+from kuaiji.registry.manager import get_registry
+
+AT = "2026-06-20T10:00:00+08:00"
+
+
+def _contexts(count: int, *, same_record: bool) -> list[Context]:
+    """``count`` Beijing candidates in one situation: the same record (and national
+    account) when ``same_record``, else each with a record of its own (another date)."""
+    registry = get_registry()
+    base = build_context(
+        candidate_from_dict(candidate()), exam="intermediate", year=2026, at=AT,
+        registry=registry, read_photo=False,
+    )  # fmt: skip
+    contexts = []
+    for n in range(count):
+        record = base.candidate.collection
+        if not same_record:
+            record = attrs.evolve(record, updated=dt.date(2020, 1, 1) + dt.timedelta(days=n))
+        people = attrs.evolve(base.candidate, name=f"考生{n}", collection=record)
+        contexts.append(attrs.evolve(base, candidate=people))
+    return contexts
+
+
+def _counting(calls: list[int], seconds: float = 0.0) -> Any:
+    @memo.reads("collection")
+    def rule(ctx: Context) -> list[str]:
+        calls.append(1)
+        if seconds:
+            time.sleep(seconds)  # a rule that takes a while to answer
+        return [str(ctx.candidate.collection.status)]
+
+    return rule
+
+
+def test_a_slow_rule_whose_inputs_repeat_is_answered_once_and_stays_remembered() -> None:
+    calls: list[int] = []
+    rule = _counting(calls, seconds=0.0002)
+    store: dict[Any, Any] = {}
+    contexts = _contexts(memo.TRIAL + 100, same_record=True)
+    with memo.remembering(store):
+        answers = [rule(ctx) for ctx in contexts]
+    assert len(calls) == 1  # every later candidate got the first one's answer
+    assert store[rule] is True  # remembering pays: kept for the rest of the batch
+    assert all(a == answers[0] for a in answers) and answers[0] is not answers[1]
+
+
+def test_a_rule_whose_inputs_never_repeat_is_called_directly_after_the_trial() -> None:
+    calls: list[int] = []
+    rule = _counting(calls)
+    store: dict[Any, Any] = {}
+    contexts = _contexts(memo.TRIAL + 50, same_record=False)
+    with memo.remembering(store):
+        answers = [rule(ctx) for ctx in contexts]
+        kept = sum(len(v) for k, v in store.items() if isinstance(v, dict))
+        rule(contexts[0])  # asked again after the trial: answered anew, not looked up
+    assert store[rule] is False
+    assert len(calls) == len(contexts) + 1
+    assert kept == memo.TRIAL  # nothing more was stored once remembering stopped paying
+    assert answers == [rule.__wrapped__(ctx) for ctx in contexts]  # the same answers
+
+
+def test_outside_a_batch_nothing_is_remembered() -> None:
+    calls: list[int] = []
+    rule = _counting(calls)
+    for ctx in _contexts(3, same_record=True):
+        rule(ctx)
+    assert len(calls) == 3
