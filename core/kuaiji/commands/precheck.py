@@ -403,16 +403,39 @@ def apply_overrides(
     findings: Sequence[Finding], plugins: Sequence[str], registry: Registry
 ) -> list[Finding]:
     """Drop the findings that a more specific plugin on the chain replaces or waives."""
-    rank = {name: i for i, name in enumerate(plugins)}
-    dropped: dict[str, int] = {}  # rule id -> rank of the most specific overriding plugin
-    for name in plugins:
-        for override in registry.overrides.get(name, ()):
-            dropped[override.rule] = max(dropped.get(override.rule, -1), rank[name])
+    chain = tuple(plugins)
+    found = _OVERRIDES.get((id(registry), chain))
+    if found is None or found[0] is not registry:
+        found = (registry, *_overridden(chain, registry))
+        if len(_OVERRIDES) >= 256:
+            _OVERRIDES.clear()
+        _OVERRIDES[(id(registry), chain)] = found
+    _, rank, dropped = found
+    if not dropped:
+        return list(findings)
     return [
         f
         for f in findings
         if f.rule not in dropped or rank.get(f.plugin, len(plugins)) >= dropped[f.rule]
     ]
+
+
+# (registry, chain) → the ranks of the chain's plugins and the rules they override, worked
+# out once per chain (the registry is held, so its id is not reused while cached).
+_OVERRIDES: dict[tuple[int, tuple[str, ...]], tuple[Registry, dict[str, int], dict[str, int]]] = {}
+
+
+def _overridden(
+    plugins: tuple[str, ...], registry: Registry
+) -> tuple[dict[str, int], dict[str, int]]:
+    """The rank of each plugin on the chain, and each overridden rule id with the rank of
+    the most specific plugin overriding it."""
+    rank = {name: i for i, name in enumerate(plugins)}
+    dropped: dict[str, int] = {}
+    for name in plugins:
+        for override in registry.overrides.get(name, ()):
+            dropped[override.rule] = max(dropped.get(override.rule, -1), rank[name])
+    return rank, dropped
 
 
 def merge_steps(result: HookResult) -> tuple[Step, ...]:

@@ -68,7 +68,7 @@ class PluginProblem:
     regions: tuple[str, ...] = ()
 
 
-@attrs.frozen
+@attrs.define  # not frozen: made for every hook call, and a frozen class costs twice as much
 class HookResult:
     """The records each plugin on a chain returned, broadest first, and the failures."""
 
@@ -310,7 +310,8 @@ class Registry:
         """
         records: list[tuple[str, tuple[Any, ...]]] = []
         problems: list[PluginProblem] = []
-        for name, direct in self._plan(hook, tuple(plugins)):
+        chain = plugins if type(plugins) is tuple else tuple(plugins)
+        for name, direct in self._plan(hook, chain):
             if name in self.suspended:  # one message, whichever hook: shown once
                 problems.append(PluginProblem(name, f"本次运行中已停用：{self.suspended[name]}"))
                 continue
