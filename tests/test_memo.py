@@ -81,3 +81,41 @@ def test_outside_a_batch_nothing_is_remembered() -> None:
     for ctx in _contexts(3, same_record=True):
         rule(ctx)
     assert len(calls) == 3
+
+
+def test_a_rule_that_reads_no_region_is_shared_by_every_region_with_the_same_schedule() -> None:
+    """``reads(region=False)``: the counties of one chain share the rule's answer; a rule
+    that may read the region is asked again in each county; another schedule or moment
+    gets an answer of its own."""
+    registry = get_registry()
+
+    def context(region: str, at: str = AT) -> Context:
+        people = candidate_from_dict(candidate(region=region))
+        return build_context(
+            people, exam="intermediate", year=2026, at=at, registry=registry, read_photo=False
+        )
+
+    beijing = [context(code) for code in ("110101", "110102", "110105", "110108")]
+    assert (
+        len({id(c.schedule) for c in beijing}) == 1 and len({c.region.code for c in beijing}) == 4
+    )
+    calls: dict[str, list[str]] = {"schedule": [], "region": []}
+
+    @memo.reads(region=False)
+    def by_schedule(ctx: Context) -> list[str]:
+        calls["schedule"].append(ctx.region.code)
+        return [str(ctx.schedule.registration_closes)]
+
+    @memo.reads()
+    def by_region(ctx: Context) -> list[str]:
+        calls["region"].append(ctx.region.code)
+        return [ctx.region.name]
+
+    with memo.remembering():
+        shared = [by_schedule(c) for c in beijing]
+        named = [by_region(c) for c in beijing]
+        by_schedule(context("440305"))  # Shenzhen: another chain, another schedule
+        by_schedule(context("110101", "2026-06-21T10:00:00+08:00"))  # another moment
+    assert calls["schedule"] == ["110101", "440305", "110101"]
+    assert len(calls["region"]) == 4 and len({n[0] for n in named}) == 4
+    assert all(answer == shared[0] for answer in shared)

@@ -235,7 +235,7 @@ def collection_required(ctx: Context) -> list[Finding]:
     ]
 
 
-@reads("collection")
+@reads("collection", region=False)
 def collection_deadline(ctx: Context) -> list[Finding]:
     cutoff = ctx.schedule.first("collection")
     if not ctx.schedule.known or cutoff is None or cutoff.closes is None:

@@ -9,7 +9,7 @@ from kuaiji.national.common import EVENT_ZH, UPDATE_HINT, finding
 from kuaiji.registry.memo import reads
 
 
-@reads()
+@reads(region=False)
 def schedule_window(ctx: Context) -> list[Finding]:
     """Where the registration window stands at ``ctx.at``."""
     schedule = ctx.schedule
@@ -129,7 +129,7 @@ def _projected_window(ctx: Context, exam: str) -> list[Finding]:
     ]
 
 
-@reads()
+@reads(region=False)
 def schedule_conflict(ctx: Context) -> list[Finding]:
     """Sources that disagree on a date the candidate depends on: keep both visible."""
     if not ctx.schedule.known:
@@ -165,7 +165,7 @@ def schedule_conflict(ctx: Context) -> list[Finding]:
     return findings
 
 
-@reads()
+@reads(region=False)
 def notice_regional(ctx: Context) -> list[Finding]:
     """What the region's sources ask of every candidate beyond the dates (data
     ``requirements``), each a finding with its source; labelled when the year's own

@@ -51,7 +51,7 @@ _STORE: contextvars.ContextVar[dict[Any, Any] | None] = contextvars.ContextVar(
 _FIELDS = frozenset(f.name for f in attrs.fields(Candidate))
 
 
-def reads(*fields: str) -> Callable[[Rule], Rule]:
+def reads(*fields: str, region: bool = True) -> Callable[[Rule], Rule]:
     """Declare that a rule's answer (a list of records) depends only on the situation
     (region, record region, exam, year, moment) and on these fields of the candidate, so
     that a batch may reuse it::
@@ -59,7 +59,15 @@ def reads(*fields: str) -> Callable[[Rule], Rule]:
         @reads("collection")
         def collection_required(ctx: Context) -> list[Finding]: ...
 
-    ``reads()`` with no field: the answer depends on the situation alone."""
+    ``reads()`` with no field: the answer depends on the situation alone.
+
+    ``region=False``: the rule reads nothing of ``ctx.region`` or ``ctx.record_region``
+    (no name, platform, contact or code), only the region's merged ``ctx.schedule``, the
+    exam, the year and the moment: its answers are then shared by every region with the
+    same schedule, not only by one county's candidates::
+
+        @reads(region=False)
+        def schedule_window(ctx: Context) -> list[Finding]: ..."""
     unknown = sorted(set(fields) - _FIELDS)
     if unknown:
         raise ValueError(f"reads(): not fields of a candidate: {', '.join(unknown)}")
@@ -67,6 +75,7 @@ def reads(*fields: str) -> Callable[[Rule], Rule]:
         operator.attrgetter(*fields) if fields else (lambda candidate: None)
     )
     photo = "photo" in fields
+    situation = _situation if region else _schedule_situation
 
     def decorate(rule: Rule) -> Rule:
         @functools.wraps(rule)
@@ -79,7 +88,7 @@ def reads(*fields: str) -> Callable[[Rule], Rule]:
                 return rule(ctx)
             on_trial = trial is not True
             began = time.perf_counter_ns() if on_trial else 0
-            answers = _situation(store, ctx)
+            answers = situation(store, ctx)
             key = (remembered, getter(ctx.candidate), ctx.photo if photo else None)
             try:
                 answer = answers[key]
@@ -104,6 +113,7 @@ def reads(*fields: str) -> Callable[[Rule], Rule]:
             return list(answer)
 
         remembered.reads = fields  # type: ignore[attr-defined]
+        remembered.reads_region = region  # type: ignore[attr-defined]
         return remembered  # type: ignore[return-value]
 
     return decorate
@@ -168,7 +178,28 @@ def _situation(store: Store, ctx: Context) -> Store:
     return answers
 
 
+def _schedule_situation(store: Store, ctx: Context) -> Store:
+    """The answers remembered for ``ctx``'s schedule, exam, year and moment (rules declared
+    with ``region=False``). A region's schedule is one object shared by the regions of a
+    chain (:func:`kuaiji.registry.schedules.schedule_view`), so it is known by its identity;
+    the store holds it, so that its identity is not reused while its answers are kept."""
+    last = store.get(_LAST_SCHEDULE)
+    if last is not None and last[0] is ctx:
+        remembered: Store = last[1]
+        return remembered
+    schedule = ctx.schedule
+    situation = (_LAST_SCHEDULE, id(schedule), ctx.level, ctx.year, ctx.at)
+    answers: Store | None = store.get(situation)
+    if answers is None or answers[_LAST_SCHEDULE] is not schedule:
+        if len(store) >= LIMIT:
+            store.clear()
+        answers = store[situation] = {_LAST_SCHEDULE: schedule}
+    store[_LAST_SCHEDULE] = (ctx, answers)
+    return answers
+
+
 _LAST = object()  # the key of the last context and its answers in a store
+_LAST_SCHEDULE = object()  # the same for rules that read the schedule, not the region
 
 
 @contextlib.contextmanager
