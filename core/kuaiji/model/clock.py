@@ -96,11 +96,13 @@ def _iso(moment: dt.datetime) -> str:
     return moment.astimezone(SHANGHAI).isoformat(timespec="seconds")
 
 
+@functools.lru_cache(maxsize=4096)  # the same few deadlines, in every candidate's messages
 def human(moment: dt.datetime) -> str:
     """``2024-07-02 12:00`` in Beijing time."""
     return moment.astimezone(SHANGHAI).strftime("%Y-%m-%d %H:%M")
 
 
+@functools.lru_cache(maxsize=4096)
 def countdown(start: dt.datetime, end: dt.datetime) -> str:
     """Time left from ``start`` to ``end`` in Chinese: ``还剩 2 天 3 小时``, or ``已过 …``."""
     delta = end - start
