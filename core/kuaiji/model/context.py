@@ -86,6 +86,14 @@ class Region:
         return plugins
 
     @property
+    def chain_codes(self) -> tuple[str, ...]:
+        """The codes of the chain's jurisdictions, broadest first."""
+        codes: tuple[str, ...] = self._once(
+            "chain_codes", lambda: tuple(j.code for j in self.chain)
+        )
+        return codes
+
+    @property
     def jurisdiction(self) -> Jurisdiction:
         """The most specific jurisdiction."""
         return self.chain[-1]

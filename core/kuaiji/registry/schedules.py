@@ -73,7 +73,7 @@ def schedule_view(registry: Registry, region: Region, level: ExamLevel, year: in
     """Merge the schedules of the chain for one exam. A year not published is projected
     from the last published years (``known`` False, every event ``projected``). Built
     once per chain."""
-    key = (tuple(j.code for j in region.chain), level, year)
+    key = (region.chain_codes, level, year)
     view = registry.views.get(key)
     if view is None:
         view = _schedule_view(registry, region, level, year)
