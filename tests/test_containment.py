@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 
-from helpers import KUAIJI, candidate, kuaiji, rules, run
+from helpers import EXAMPLES, KUAIJI, candidate, kuaiji, rules, run
 from kuaiji.registry.manager import Registry
 
 HEADER = """
@@ -563,3 +563,32 @@ def kuaiji_exam_precheck(ctx):
         ["pgrep", "-g", str(process.pid)], capture_output=True, text=True, check=False
     )
     assert left.stdout.strip() == "", "workers outlived the batch"
+
+
+def test_the_core_is_not_cut_off_on_a_slow_machine(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The national baseline is the core's own code: reading its data slower than a
+    plugin's budget (a slow machine, the first run) costs time, not every candidate's answer
+    (the registry used to fail with 'serves no CN jurisdiction'); a plugin is still cut off."""
+    import functools
+
+    from kuaiji import national
+    from kuaiji.commands.precheck import precheck
+    from kuaiji.io.convert import structure
+    from kuaiji.model.candidate import Candidate
+
+    slow = national.kuaiji_jurisdictions
+
+    @functools.wraps(slow)
+    def slower() -> object:
+        time.sleep(0.4)  # four watchdog ticks past the budget below
+        return slow()
+
+    monkeypatch.setenv("KUAIJI_HOOK_BUDGET", "0.05")
+    monkeypatch.setattr(national, "kuaiji_jurisdictions", slower)
+    registry = Registry()
+    assert "CN" in registry.jurisdictions and not registry.problems
+    report = precheck(
+        structure(candidate(), Candidate), exam="intermediate", year=2026,
+        at="2026-06-20T10:00:00+08:00", registry=registry, base_dir=EXAMPLES,
+    )  # fmt: skip
+    assert not report.plugin_failed

@@ -69,7 +69,7 @@ class PluginError(KuaijiError):
 
     def __init__(self, plugin: str, message: str) -> None:
         self.plugin = plugin
-        super().__init__(f"plugin {plugin!r}: {message}")
+        super().__init__(f"插件 {plugin!r}：{message}")
 
 
 class BundleError(KuaijiError):
