@@ -105,3 +105,25 @@ def test_what_a_region_works_out_once_follows_the_day_and_role_asked() -> None:
         )  # fmt: skip
         assert region.collection_review == fresh.collection_review
     assert changed  # some platform did move between the days asked
+
+
+def test_a_reloaded_registry_is_let_go(fresh: Path) -> None:
+    """What a precheck works out per registry lives on that registry: after a reload (a
+    service after `rules update`) nothing keeps the old one, and its data, alive."""
+    import gc
+    import weakref
+
+    from helpers import EXAMPLES, candidate
+    from kuaiji import candidate_from_dict, precheck
+
+    def check(registry: manager.Registry) -> None:
+        precheck(
+            candidate_from_dict(candidate()), exam="intermediate", year=2026,
+            at="2026-06-20T10:00:00+08:00", registry=registry, base_dir=EXAMPLES,
+        )  # fmt: skip
+
+    check(manager.get_registry())
+    old = weakref.ref(manager.get_registry())
+    check(manager.get_registry.reload())
+    gc.collect()
+    assert old() is None

@@ -404,13 +404,13 @@ def apply_overrides(
 ) -> list[Finding]:
     """Drop the findings that a more specific plugin on the chain replaces or waives."""
     chain = tuple(plugins)
-    found = _OVERRIDES.get((id(registry), chain))
-    if found is None or found[0] is not registry:
-        found = (registry, *_overridden(chain, registry))
-        if len(_OVERRIDES) >= 256:
-            _OVERRIDES.clear()
-        _OVERRIDES[(id(registry), chain)] = found
-    _, rank, dropped = found
+    found = registry.chain_overrides.get(chain)
+    if found is None:
+        found = _overridden(chain, registry)
+        if len(registry.chain_overrides) >= 256:  # bounded: a library may pass any chain
+            registry.chain_overrides.clear()
+        registry.chain_overrides[chain] = found
+    rank, dropped = found
     if not dropped:
         return list(findings)
     return [
@@ -418,11 +418,6 @@ def apply_overrides(
         for f in findings
         if f.rule not in dropped or rank.get(f.plugin, len(plugins)) >= dropped[f.rule]
     ]
-
-
-# (registry, chain) → the ranks of the chain's plugins and the rules they override, worked
-# out once per chain (the registry is held, so its id is not reused while cached).
-_OVERRIDES: dict[tuple[int, tuple[str, ...]], tuple[Registry, dict[str, int], dict[str, int]]] = {}
 
 
 def _overridden(

@@ -96,13 +96,11 @@ def _iso(moment: dt.datetime) -> str:
     return moment.astimezone(SHANGHAI).isoformat(timespec="seconds")
 
 
-@functools.lru_cache(maxsize=4096)  # the same few deadlines, in every candidate's messages
 def human(moment: dt.datetime) -> str:
     """``2024-07-02 12:00`` in Beijing time."""
     return moment.astimezone(SHANGHAI).strftime("%Y-%m-%d %H:%M")
 
 
-@functools.lru_cache(maxsize=4096)
 def countdown(start: dt.datetime, end: dt.datetime) -> str:
     """Time left from ``start`` to ``end`` in Chinese: ``还剩 2 天 3 小时``, or ``已过 …``."""
     delta = end - start
@@ -152,7 +150,6 @@ def is_workday(day: dt.date) -> tuple[bool, bool]:
         return day.weekday() < 5, True
 
 
-@functools.lru_cache(maxsize=4096)  # the same deadlines recur for every candidate of a region
 def workdays_before(deadline: dt.datetime, count: int) -> WorkdayAnswer:
     """The latest moment to start something that takes ``count`` working days and must
     be finished by ``deadline``.
@@ -192,7 +189,6 @@ def workdays_before(deadline: dt.datetime, count: int) -> WorkdayAnswer:
     return WorkdayAnswer(moment, tuple(sorted(assumed)))
 
 
-@functools.lru_cache(maxsize=4096)
 def workdays_after(start: dt.datetime, count: int) -> WorkdayAnswer:
     """When something that takes ``count`` working days, started at ``start``, is done."""
     assumed: set[int] = set()

@@ -188,6 +188,8 @@ class Registry:
         self.names = name_index(self.jurisdictions)
         self._years: dict[ExamLevel, tuple[int, ...]] = {}
         self.views: dict[Any, Any] = {}  # schedule views (kuaiji.registry.schedules), bounded
+        # chain → its plugins' ranks and the rules they override (commands.precheck), bounded
+        self.chain_overrides: dict[tuple[str, ...], Any] = {}
         self.schedules = self._collect_schedules()
         self.overrides: dict[str, tuple[Override, ...]] = {}
         for name, found in self._collect(
