@@ -127,3 +127,26 @@ def test_a_reloaded_registry_is_let_go(fresh: Path) -> None:
     check(manager.get_registry.reload())
     gc.collect()
     assert old() is None
+
+
+def test_a_schedule_works_out_the_latest_start_before_its_record_deadline_once() -> None:
+    """Asked in turns for several review lengths, a view answers as the clock does."""
+    from kuaiji.model.clock import workdays_before
+    from kuaiji.model.results import ExamLevel
+    from kuaiji.registry.manager import get_registry
+    from kuaiji.registry.schedules import schedule_view
+
+    registry = get_registry()
+    asked = 0
+    for code in ("110105", "440305", "650102", "120101"):
+        for year in (2025, 2026, 2027):
+            view = schedule_view(registry, registry.resolve(code), ExamLevel.INTERMEDIATE, year)
+            for days in (10, 3, 10, 5, 0):
+                expected = (
+                    None
+                    if view.record_deadline is None
+                    else workdays_before(view.record_deadline, days)
+                )
+                assert view.before_record_deadline(days) == expected
+                asked += expected is not None
+    assert asked

@@ -11,6 +11,7 @@ from typing import Any
 import attrs
 
 from kuaiji.model.candidate import Candidate, Gender, IdType
+from kuaiji.model.clock import WorkdayAnswer, workdays_before
 from kuaiji.model.results import (
     Contact,
     Event,
@@ -179,6 +180,9 @@ class ScheduleView:
     # Derived once, when the view is made (a view is shared by a region's candidates).
     _groups: dict[str, tuple[Event, ...]] = attrs.field(init=False, eq=False, repr=False)
     _registration: tuple[Event, ...] = attrs.field(init=False, eq=False, repr=False)
+    _before_record_deadline: dict[int, WorkdayAnswer | None] = attrs.field(
+        init=False, factory=dict, eq=False, repr=False
+    )
 
     @_groups.default
     def _group_events(self) -> dict[str, tuple[Event, ...]]:
@@ -227,6 +231,20 @@ class ScheduleView:
         if cutoff is not None and cutoff.closes is not None:
             return cutoff.closes
         return self.registration_closes
+
+    def before_record_deadline(self, workdays: int) -> WorkdayAnswer | None:
+        """The latest moment to start something that takes ``workdays`` working days and
+        must be done by :attr:`record_deadline` (a review), None without a deadline. Worked
+        out once per view and count: every candidate of the region asks."""
+        try:
+            return self._before_record_deadline[workdays]
+        except KeyError:
+            pass
+        deadline = self.record_deadline
+        answer = None if deadline is None else workdays_before(deadline, workdays)
+        if len(self._before_record_deadline) < 64:
+            self._before_record_deadline[workdays] = answer
+        return answer
 
     @property
     def registration_opens(self) -> dt.datetime | None:

@@ -156,10 +156,9 @@ def latest_submission(ctx: Context) -> tuple[dt.datetime | None, str]:
         if alt.value
     )
     text = f"审核一般需 {review.text}{mark}{note}{others}（来源 {review.source}）"
-    deadline = record_deadline(ctx)
-    if deadline is None:
+    answer = ctx.schedule.before_record_deadline(review.working_days)
+    if answer is None:
         return None, text
-    answer = clock.workdays_before(deadline, review.working_days)
     holidays = f"（{answer.note}）" if answer.note else ""
     return answer.moment, text + holidays
 
