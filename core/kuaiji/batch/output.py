@@ -42,7 +42,7 @@ def render(row: dict[str, Any], produced: Produced) -> str:
     characters among them itself, so three searches and one encoding find the rest, at a
     fraction of a regular expression's cost on lines this long."""
     text = JSON_TEXT.encode(row)
-    if "\u2028" in text or "\u2029" in text or "\x85" in text or not _is_utf8(text):
+    if not _plain(text):
         if not _is_utf8(text):
             text = JSON_ASCII.encode(row)
         for char in _LINE_BREAKS:
@@ -61,9 +61,13 @@ def render_checked(
         f'{JSON_TEXT.encode(head)[:-1]},"findings":[{",".join([encoded(f) for f in findings])}]'
         f',"error":null{produced.json_suffix}'
     )
-    if "\u2028" in text or "\u2029" in text or "\x85" in text or not _is_utf8(text):
-        return None
-    return text
+    return text if _plain(text) else None
+
+
+def _plain(text: str) -> bool:
+    """Whether a JSON line needs no more escaping: no character some readers take for a
+    line end that JSON leaves as it is, no lone surrogate."""
+    return not ("\u2028" in text or "\u2029" in text or "\x85" in text) and _is_utf8(text)
 
 
 def _is_utf8(text: str) -> bool:

@@ -101,15 +101,15 @@ def _results(
         registry = registry or get_registry()
         # The command's own process (not a service's thread: the collector is the process's).
         main = threading.current_thread() is threading.main_thread()
-        before = fewer_collections() if main else None
+        froze = main and fewer_collections()
         try:
             for task in tasks:
                 yield check_chunk(task, options, registry, stop)
                 if stop.is_set():
                     return
         finally:
-            if before is not None:
-                usual_collections(before)
+            if froze:
+                usual_collections()
         return
     env = {k: v for k, v in os.environ.items() if k.startswith("KUAIJI_")}
     pool = _pool(jobs, env)

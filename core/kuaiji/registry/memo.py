@@ -102,18 +102,15 @@ def reads(*fields: str, region: bool = True) -> Callable[[Rule], Rule]:
                     trial.hit(time.perf_counter_ns() - began)
                     _decide(store, remembered, trial)
                 return list(answer)  # a list of its own, as the rule gives
-            if not on_trial:
-                answer = answers[key] = tuple(rule(ctx))  # a generator is read once, here
-                return list(answer)
-            trial = trial or store.setdefault(remembered, _Trial())
-            looked = time.perf_counter_ns()
-            answer = answers[key] = tuple(rule(ctx))
-            trial.miss(looked - began, time.perf_counter_ns() - looked)
-            _decide(store, remembered, trial)
+            looked = time.perf_counter_ns() if on_trial else 0
+            answer = answers[key] = tuple(rule(ctx))  # a generator is read once, here
+            if on_trial:
+                trial = trial or store.setdefault(remembered, _Trial())
+                trial.miss(looked - began, time.perf_counter_ns() - looked)
+                _decide(store, remembered, trial)
             return list(answer)
 
         remembered.reads = fields  # type: ignore[attr-defined]
-        remembered.reads_region = region  # type: ignore[attr-defined]
         return remembered  # type: ignore[return-value]
 
     return decorate
