@@ -133,6 +133,7 @@ class Registry:
         # While something watches hook calls through pluggy's monitoring API, every call
         # goes through pluggy's subset callers (otherwise plain hooks are called directly).
         self.traced = False
+        self._plans: dict[tuple[str, tuple[str, ...]], Any] = {}  # see _plan
         if os.environ.get(ENV_TRACE, "") not in ("", "0"):
             self.trace()
         self.info: dict[str, PluginInfo] = {}
@@ -154,7 +155,6 @@ class Registry:
         self._callers: dict[tuple[str, str], Callable[..., Any]] = {}
         self._directs: dict[tuple[str, str], tuple[Callable[..., Any], tuple[str, ...]] | None] = {}
         self._resolved: dict[tuple[str, str], Region] = {}
-        self._plans: dict[tuple[str, tuple[str, ...], bool], Any] = {}
         self.implementers = self._implementers = {
             name: {
                 self.pm.get_name(impl.plugin)
@@ -234,6 +234,7 @@ class Registry:
 
         self.pm.add_hookcall_monitoring(before, after)
         self.traced = True
+        self._plans.clear()  # every call now goes through pluggy, which traces it
 
     # --- loading ---
 
@@ -321,21 +322,23 @@ class Registry:
         records: list[tuple[str, tuple[Any, ...]]] = []
         problems: list[PluginProblem] = []
         chain = plugins if type(plugins) is tuple else tuple(plugins)
-        for name, direct in self._plan(hook, chain):
+        for name, function, argnames in self._plan(hook, chain):
             if name in self.suspended:  # one message, whichever hook: shown once
                 problems.append(PluginProblem(name, f"本次运行中已停用：{self.suspended[name]}"))
                 continue
-            budget = self.budget if name != NATIONAL else self.national_budget
+            national = name == NATIONAL
+            budget = self.national_budget if national else self.budget
             began = containment.begin(name, hook, budget)
             try:
                 try:
-                    if direct is not None:
-                        function, argnames = direct
-                        answer = function(*[kwargs[a] for a in argnames])
-                    else:
+                    if function is None:
                         # Each subset caller has one implementation: a list of one answer.
                         result = self._caller(hook, name)(**kwargs)
                         answer = result[0] if result else ()
+                    elif len(argnames) == 1:  # the usual ``ctx``
+                        answer = function(kwargs[argnames[0]])
+                    else:
+                        answer = function(*[kwargs[a] for a in argnames])
                 finally:
                     containment.end()
             except containment.HookTimeout:
@@ -404,19 +407,19 @@ class Registry:
 
     def _plan(
         self, hook: str, plugins: tuple[str, ...]
-    ) -> list[tuple[str, tuple[Callable[..., Any], tuple[str, ...]] | None]]:
+    ) -> list[tuple[str, Callable[..., Any] | None, tuple[str, ...]]]:
         """The plugins of ``plugins`` that implement ``hook``, in order, each with its plain
-        implementation when it can be called directly (None: through pluggy). Worked out
-        once per hook and chain."""
-        key = (hook, plugins, self.traced)
+        implementation and its argument names when it can be called directly (None: through
+        pluggy, which traces it). Worked out once per hook and chain."""
+        key = (hook, plugins)
         plan = self._plans.get(key)
         if plan is None:
             implementers = self._implementers[hook]
-            plan = [
-                (name, None if self.traced else self._direct(hook, name))
-                for name in plugins
-                if name in implementers
-            ]
+            plan = []
+            for name in plugins:
+                if name in implementers:
+                    direct = None if self.traced else self._direct(hook, name)
+                    plan.append((name, *(direct or (None, ()))))
             if len(self._plans) < 10_000:
                 self._plans[key] = plan
         return plan
