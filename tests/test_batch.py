@@ -16,6 +16,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from benchmarks.generate import records
 from helpers import EXAMPLES, KUAIJI, candidate, kuaiji
@@ -467,10 +469,14 @@ def test_a_year_the_data_cannot_answer_is_refused_once_up_front(tmp_path: Path) 
     "message",
     ["材料齐全", "甲\u2028乙", "甲\u2029乙", "甲\x85乙", "坏\ud800字", 'a "quote" \\ and \x07'],
 )
-def test_result_line_from_remembered_finding_texts_is_the_whole_rows_text(message: str) -> None:
-    """A result line is put together from each finding's remembered JSON text; it must be
-    the very text of encoding the whole row, and a character the line escapes (a line break
-    some readers take for a line end, a lone surrogate) makes the whole row encoded."""
+@pytest.mark.parametrize("where", ["finding", "head"])
+def test_result_line_from_remembered_finding_texts_is_the_whole_rows_text(
+    message: str, where: str
+) -> None:
+    """A result line is put together from the head's JSON text and each finding's
+    remembered JSON text; it must be the very text of encoding the whole row, and a
+    character the line escapes (a line break some readers take for a line end, a lone
+    surrogate) in a finding or in the head makes the whole row encoded."""
     import datetime as dt
 
     from kuaiji.batch import check
@@ -483,7 +489,13 @@ def test_result_line_from_remembered_finding_texts_is_the_whole_rows_text(messag
 
     produced = produced_by(get_registry())
     findings = [
-        Finding("collection.required", Severity.ERROR, message, action="去办", plugin="national"),
+        Finding(
+            "collection.required",
+            Severity.ERROR,
+            message if where == "finding" else "材料齐全",
+            action="去办",
+            plugin="national",
+        ),
         Finding(
             "schedule.window",
             Severity.INFO,
@@ -493,7 +505,8 @@ def test_result_line_from_remembered_finding_texts_is_the_whole_rows_text(messag
             source="https://a.example/",
         ),
     ]
-    head = {"record": "line 1", "verdict": "not_ready", "name": "王*", "rules": ["x"]}
+    name = message if where == "head" else "王*"
+    head = {"record": "line 1", "verdict": "not_ready", "name": name, "rules": ["x"]}
     whole = render(
         {**head, "findings": [finding_row(f) for f in findings], "error": None}, produced
     )
@@ -506,3 +519,30 @@ def test_result_line_from_remembered_finding_texts_is_the_whole_rows_text(messag
         check.forget_answers()
         assert not check._FINDING_TEXTS  # … and forgotten with the batch's other answers
     json.loads(whole)
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.text(),
+    st.one_of(st.text(), st.none()),
+    st.lists(st.text(max_size=5), max_size=3),
+)
+def test_result_head_is_written_as_the_json_encoder_writes_it(
+    text: str, name: str | None, rules: list[str]
+) -> None:
+    """The head of a result line is written out by hand: it must be the very text of the
+    JSON encoder for any string (quotes, control characters, lone surrogates), and a value
+    that is not a string is left to the encoder."""
+    from kuaiji.batch.output import JSON_TEXT, _head_text
+
+    head = {
+        "record": text,
+        "verdict": "not_ready",
+        "region": "110101",
+        "region_name": text,
+        "name": name,
+        "id_number": text,
+        "rules": rules,
+    }
+    assert _head_text(head) == JSON_TEXT.encode(head)
+    assert _head_text({"record": text}) == JSON_TEXT.encode({"record": text})

@@ -32,6 +32,7 @@ from kuaiji.batch.options import (
 )
 from kuaiji.batch.output import (
     JSON_TEXT,
+    plain,
     record_zh,
     render,
     render_checked,
@@ -317,24 +318,30 @@ def _row(item: Item, options: Options, report: Any, produced: Produced) -> Resul
     return Result(item.label, verdict, province, rules, text, failed)
 
 
-_FINDING_TEXTS: dict[Any, str] = {}  # a finding → its JSON text (the same findings recur)
+_FINDING_TEXTS: dict[Any, str | None] = {}  # a finding → its JSON text (findings recur)
 FINDING_TEXTS_LIMIT = 20_000
 
 
-def _finding_text(finding: Any) -> str:
+def _finding_text(finding: Any) -> str | None:
     """A finding's JSON object as a result line holds it, remembered: most findings of a
     batch are the same few hundred (a rule's answer shared by candidates in the same
-    situation, the same window for everyone)."""
+    situation, the same window for everyone). None when the text holds a character that
+    :func:`kuaiji.batch.output.render` treats specially (the row is then rendered whole)."""
     try:
         return _FINDING_TEXTS[finding]
     except KeyError:
         pass
     except TypeError:  # a value that cannot be a key: encoded, not remembered
-        return JSON_TEXT.encode(_engine().finding_row(finding))
+        return _encoded(finding)
     if len(_FINDING_TEXTS) >= FINDING_TEXTS_LIMIT:
         _FINDING_TEXTS.clear()
-    text = _FINDING_TEXTS[finding] = JSON_TEXT.encode(_engine().finding_row(finding))
+    text = _FINDING_TEXTS[finding] = _encoded(finding)
     return text
+
+
+def _encoded(finding: Any) -> str | None:
+    text = JSON_TEXT.encode(_engine().finding_row(finding))
+    return text if plain(text) else None
 
 
 @functools.lru_cache(maxsize=64)

@@ -32,6 +32,7 @@ from kuaiji.model import clock
 
 _LINE_BREAKS = ("\x85", "\u2028", "\u2029", "\x0b", "\x0c", "\x1c", "\x1d", "\x1e")
 JSON_TEXT = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"))
+_string = json.encoder.encode_basestring  # how JSON_TEXT writes a string
 JSON_ASCII = json.JSONEncoder(ensure_ascii=True, separators=(",", ":"))
 
 
@@ -42,7 +43,7 @@ def render(row: dict[str, Any], produced: Produced) -> str:
     characters among them itself, so three searches and one encoding find the rest, at a
     fraction of a regular expression's cost on lines this long."""
     text = JSON_TEXT.encode(row)
-    if not _plain(text):
+    if not plain(text):
         if not _is_utf8(text):
             text = JSON_ASCII.encode(row)
         for char in _LINE_BREAKS:
@@ -51,20 +52,47 @@ def render(row: dict[str, Any], produced: Produced) -> str:
 
 
 def render_checked(
-    head: dict[str, Any], findings: Sequence[Any], encoded: Callable[[Any], str], produced: Produced
+    head: dict[str, Any],
+    findings: Sequence[Any],
+    encoded: Callable[[Any], str | None],
+    produced: Produced,
 ) -> str | None:
     """The JSON line of a checked record, ``head`` then its findings, each finding's text
     made by ``encoded`` (which remembers the texts of findings that recur): the same text as
-    :func:`render` of the whole row, at a fraction of the cost, or None when a character
-    :func:`render` treats specially is found (then the caller renders the row)."""
-    text = (
-        f'{JSON_TEXT.encode(head)[:-1]},"findings":[{",".join([encoded(f) for f in findings])}]'
-        f',"error":null{produced.json_suffix}'
-    )
-    return text if _plain(text) else None
+    :func:`render` of the whole row, at a fraction of the cost. None when a character
+    :func:`render` treats specially is found (then the caller renders the row): in the head,
+    or in a finding (``encoded`` gives None for it, having looked once per finding). The
+    ``produced_by`` suffix is ASCII."""
+    text = _head_text(head)
+    if not plain(text):
+        return None
+    texts = [encoded(f) for f in findings]
+    if None in texts:
+        return None
+    return f'{text[:-1]},"findings":[{",".join(texts)}],"error":null{produced.json_suffix}'  # type: ignore[arg-type]
 
 
-def _plain(text: str) -> bool:
+_HEAD = ("record", "verdict", "region", "region_name", "name", "id_number", "rules")
+
+
+def _head_text(head: dict[str, Any]) -> str:
+    """``JSON_TEXT.encode(head)`` for the head of a checked record (the keys of ``_HEAD`` in
+    that order, strings and a list of strings), written out with the encoder's own string
+    function: the same text at a third of the cost. Any other head: the encoder's."""
+    if tuple(head) != _HEAD:
+        return JSON_TEXT.encode(head)
+    try:
+        return (
+            f'{{"record":{_string(head["record"])},"verdict":{_string(head["verdict"])},'
+            f'"region":{_string(head["region"])},"region_name":{_string(head["region_name"])},'
+            f'"name":{_string(head["name"])},"id_number":{_string(head["id_number"])},'
+            f'"rules":[{",".join([_string(rule) for rule in head["rules"]])}]}}'
+        )
+    except TypeError:  # a value that is not a string
+        return JSON_TEXT.encode(head)
+
+
+def plain(text: str) -> bool:
     """Whether a JSON line needs no more escaping: no character some readers take for a
     line end that JSON leaves as it is, no lone surrogate."""
     return not ("\u2028" in text or "\u2029" in text or "\x85" in text) and _is_utf8(text)
