@@ -49,15 +49,17 @@ _SPECIAL: dict[tuple[type, str], Any] = {
 }
 
 Convert = Callable[[Any], Any]
+Code = Callable[[str], str]  # the source of an expression converting the value at ``{v}``
 
 
 class Unsupported(Exception):
     """A field type the fast path does not handle: its class always takes the slow path."""
 
 
-def _field_type(tp: Any) -> tuple[Any, Convert | None]:
-    """The struct field's type for the attrs field type ``tp``, and what turns the decoded
-    value into the attrs value (None: it is already the same)."""
+def _field_type(tp: Any, names: dict[str, Any]) -> tuple[Any, Code | None]:
+    """The struct field's type for the attrs field type ``tp``, and the code of what turns
+    the decoded value into the attrs value (None: it is already the same), with the names
+    that code uses added to ``names``."""
     origin = typing.get_origin(tp)
     args = typing.get_args(tp)
     if tp is str or tp is bool or tp is dt.date:
@@ -69,21 +71,26 @@ def _field_type(tp: Any) -> tuple[Any, Convert | None]:
     if tp is dt.datetime:
         from kuaiji.io.convert import _datetime
 
-        return str, lambda value: _datetime(value, dt.datetime)
+        names["_datetime"], names["_dt"] = _datetime, dt.datetime
+        return str, lambda v: f"_datetime({v}, _dt)"
     if isinstance(tp, type) and issubclass(tp, enum.StrEnum):
         return tp, None
     if attrs.has(tp):
-        return _struct(tp)
+        struct, build = _struct(tp)
+        name = f"build_{tp.__name__}"
+        if names.setdefault(name, build) is not build:
+            raise Unsupported(f"two classes named {tp.__name__}")
+        return struct, lambda v: f"{name}({v})"
     if origin in (typing.Union, types.UnionType) and len(args) == 2 and type(None) in args:
-        inner, each = _field_type(next(a for a in args if a is not type(None)))
+        inner, each = _field_type(next(a for a in args if a is not type(None)), names)
         if each is None:
             return inner | None, None
-        return inner | None, lambda value: None if value is None else each(value)
+        return inner | None, lambda v: f"(None if {v} is None else {each(v)})"
     if origin is tuple and len(args) == 2 and args[1] is Ellipsis:
-        inner, item = _field_type(args[0])
+        inner, item = _field_type(args[0], names)
         if item is None:
             return tuple[inner, ...], None  # type: ignore[valid-type]
-        return tuple[inner, ...], lambda value: tuple([item(v) for v in value])  # type: ignore[valid-type]
+        return tuple[inner, ...], lambda v: f"tuple([{item('x')} for x in {v}])"  # type: ignore[valid-type]
     raise Unsupported(repr(tp))
 
 
@@ -93,36 +100,29 @@ def _struct(cls: type) -> tuple[type, Convert]:
     decoded struct into an instance of ``cls``."""
     hints = typing.get_type_hints(cls)
     fields: list[tuple[Any, ...]] = []
-    plan: list[tuple[str, Convert | None]] = []
+    names: dict[str, Any] = {"cls": cls}
+    args = []
     for field in attrs.fields(cls):
         tp, convert = _SPECIAL.get((cls, field.name)), None
         if tp is None:
-            tp, convert = _field_type(hints[field.name])
+            tp, convert = _field_type(hints[field.name], names)
         if field.default is attrs.NOTHING:
             fields.append((field.name, tp))
         elif isinstance(field.default, attrs.Factory):  # type: ignore[arg-type]
             fields.append((field.name, tp, msgspec.field(default_factory=field.default.factory)))
         else:
             fields.append((field.name, tp, field.default))
-        plan.append((field.name, convert))
+        args.append(f"value.{field.name}" if convert is None else convert(f"value.{field.name}"))
     struct = msgspec.defstruct(
         f"{cls.__name__}Struct", fields, forbid_unknown_fields=True, kw_only=True
     )
-    return struct, _builder(cls, plan)
+    return struct, _builder(cls, args, names)
 
 
-def _builder(cls: type, plan: list[tuple[str, Convert | None]]) -> Convert:
-    """``build(value)``: ``cls(value.a, convert_b(value.b), …)``, written out once as code
-    (as attrs and cattrs write theirs): a generic loop over the fields cost several times
-    the making of the objects."""
-    names: dict[str, Any] = {"cls": cls}
-    args = []
-    for index, (name, convert) in enumerate(plan):
-        if convert is None:
-            args.append(f"value.{name}")
-        else:
-            names[f"convert_{index}"] = convert
-            args.append(f"convert_{index}(value.{name})")
+def _builder(cls: type, args: list[str], names: dict[str, Any]) -> Convert:
+    """``build(value)``: ``cls(value.a, build_B(value.b), …)``, written out once as code
+    (as attrs and cattrs write theirs), nested conversions inline: a generic loop over the
+    fields cost several times the making of the objects."""
     code = f"def build(value):\n    return cls({', '.join(args)})\n"
     exec(compile(code, f"<kuaiji.io.fastpath: build {cls.__name__}>", "exec"), names)
     build: Convert = names["build"]

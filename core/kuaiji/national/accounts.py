@@ -41,9 +41,11 @@ def account_recovery(region: Region, on: dt.date) -> list[AccountRecovery]:
 
 @reads("national_account")
 def account_national(ctx: Context) -> list[Finding]:
+    account = ctx.candidate.national_account
+    if account is not None and account.registered and account.real_name_verified:
+        return []
     if not uses_national_platform(ctx):
         return []
-    account = ctx.candidate.national_account
     deadline = record_deadline(ctx)
     platform = ctx.platform(Role.COLLECTION) or ctx.registration_platform
     url = platform.url if platform else None

@@ -168,14 +168,14 @@ def collection_required(ctx: Context) -> list[Finding]:
     fact = ctx.schedule.collection_required
     record = ctx.candidate.collection
     status = record.status if record is not None else CollectionStatus.NONE
-    platform = ctx.platform(Role.COLLECTION)
-    where = platform_text(platform, ctx.region.doubtful_urls)
-    url = platform.url if platform else None
-    deadline = record_deadline(ctx)
     if fact is not None and fact.value is False:
         return []
     if status is CollectionStatus.APPROVED:
         return []
+    platform = ctx.platform(Role.COLLECTION)
+    where = platform_text(platform, ctx.region.doubtful_urls)
+    url = platform.url if platform else None
+    deadline = record_deadline(ctx)
     if fact is None or fact.value is None:
         note = f"（{fact.note_zh}）" if fact is not None and fact.note_zh else ""
         state = "已提交、尚待审核" if status is CollectionStatus.SUBMITTED else "尚未完成"
