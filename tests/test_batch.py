@@ -546,3 +546,5 @@ def test_result_head_is_written_as_the_json_encoder_writes_it(
     }
     assert _head_text(head) == JSON_TEXT.encode(head)
     assert _head_text({"record": text}) == JSON_TEXT.encode({"record": text})
+    odd = {**head, "rules": text}  # not a list: the encoder's text, not one per character
+    assert _head_text(odd) == JSON_TEXT.encode(odd)

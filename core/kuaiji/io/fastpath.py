@@ -78,8 +78,8 @@ def _field_type(tp: Any, names: dict[str, Any]) -> tuple[Any, Code | None]:
     if attrs.has(tp):
         struct, build = _struct(tp)
         name = f"build_{tp.__name__}"
-        if names.setdefault(name, build) is not build:
-            raise Unsupported(f"two classes named {tp.__name__}")
+        if not name.isidentifier() or names.setdefault(name, build) is not build:
+            raise Unsupported(f"a class named {tp.__name__!r} (or two of that name)")
         return struct, lambda v: f"{name}({v})"
     if origin in (typing.Union, types.UnionType) and len(args) == 2 and type(None) in args:
         inner, each = _field_type(next(a for a in args if a is not type(None)), names)
