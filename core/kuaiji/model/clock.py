@@ -87,12 +87,6 @@ def iso(moment: dt.datetime | None) -> str | None:
     ``time.RFC3339`` and Java's ``Instant.parse`` require); None stays None."""
     if moment is None:
         return None
-    return _iso(moment)
-
-
-@functools.lru_cache(maxsize=4096)
-def _iso(moment: dt.datetime) -> str:
-    # Deadlines come from the data: the same few moments are formatted a million times.
     return moment.astimezone(SHANGHAI).isoformat(timespec="seconds")
 
 
