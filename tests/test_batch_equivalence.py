@@ -107,7 +107,11 @@ def _people(count: int, seed: int) -> list[dict[str, Any]]:
             if field == "qualifications":  # where a qualification counts: below 大专
                 found[-1]["education"] = [{"mode": "full_time", "level": "high_school"}]
             twin = json.loads(json.dumps(found[-1]))
-            twin[field] = value
+            parent, _, inner = field.partition(".")
+            if not inner:
+                twin[field] = value
+            elif isinstance(twin.get(parent), dict):  # one field of the record it holds
+                twin[parent][inner] = value
             data = twin
         if number % 11 == 0:
             data["id_number"] = data["id_number"].lower() + " "
@@ -119,6 +123,9 @@ TWINS: list[tuple[str, Any]] = [  # one field that changes an answer, all else t
     ("qualifications", [{"kind": "economics", "level": "intermediate", "obtained": "2018-11-01"}]),
     ("education", [{"mode": "full_time", "level": "high_school", "graduated": "2008-07-01"}]),
     ("collection", {"status": "submitted"}),
+    ("collection.updated", "2019-01-01"),  # the same status: rules reading only it agree
+    ("collection.region", "440305"),  # held elsewhere, the same status
+    ("photo.receipt_code", "A1B2C3"),
     ("collection", None),
     ("national_account", {"registered": True, "real_name_verified": False}),
     ("national_account", None),

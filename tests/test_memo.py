@@ -138,3 +138,30 @@ def test_a_rule_that_reads_no_region_is_shared_by_every_region_with_the_same_sch
     assert calls["schedule"] == ["110101", "440305", "110101"]
     assert len(calls["region"]) == 4 and len({n[0] for n in named}) == 4
     assert all(answer == shared[0] for answer in shared)
+
+
+def test_a_rule_may_read_one_field_of_a_record() -> None:
+    """``reads("collection.status")``: records that differ only in another field (their
+    date) share the answer; no record at all is told apart from a record whose field is
+    None; a name that is not such a field is refused where the rule is declared."""
+    calls: list[int] = []
+
+    @memo.reads("collection.region")
+    def held_where(ctx: Context) -> list[str]:
+        calls.append(1)
+        record = ctx.candidate.collection
+        return ["none" if record is None else f"record in {record.region}"]
+
+    contexts = _contexts(4, same_record=False)  # four dates, one region
+    no_region = attrs.evolve(contexts[0].candidate.collection, region=None)
+    unheld = [
+        attrs.evolve(contexts[0], candidate=attrs.evolve(contexts[0].candidate, collection=c))
+        for c in (no_region, None)
+    ]
+    with memo.remembering():
+        answers = [held_where(ctx) for ctx in contexts + unheld]
+    assert len(calls) == 3  # the four dates: one answer; then region None; then no record
+    assert answers[-2:] == [["record in None"], ["none"]]
+    for name in ("collection.nope", "education.level", "name.length", "nope"):
+        with pytest.raises(ValueError, match="reads"):
+            memo.reads(name)

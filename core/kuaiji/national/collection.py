@@ -69,7 +69,7 @@ def _photo_facts_wrong(photo: Photo) -> str | None:
     return None
 
 
-@reads("photo", "collection")
+@reads("photo", "collection.status")
 def photo_spec(ctx: Context) -> list[Finding]:
     photo = ctx.candidate.photo
     wrong = _photo_facts_wrong(photo) if photo is not None and photo.path is None else None
@@ -163,7 +163,7 @@ def latest_submission(ctx: Context) -> tuple[dt.datetime | None, str]:
     return answer.moment, text + holidays
 
 
-@reads("collection")
+@reads("collection.status")
 def collection_required(ctx: Context) -> list[Finding]:
     fact = ctx.schedule.collection_required
     record = ctx.candidate.collection
@@ -234,7 +234,7 @@ def collection_required(ctx: Context) -> list[Finding]:
     ]
 
 
-@reads("collection", region=False)
+@reads("collection.status", region=False)
 def collection_deadline(ctx: Context) -> list[Finding]:
     cutoff = ctx.schedule.first("collection")
     if not ctx.schedule.known or cutoff is None or cutoff.closes is None:

@@ -33,6 +33,8 @@ import contextlib
 import contextvars
 import functools
 import operator
+import types
+import typing
 from collections.abc import Callable, Iterator, Sequence
 from typing import Any, TypeVar
 
@@ -48,7 +50,50 @@ LIMIT = 3_000  # situations remembered at once; beyond, the store starts again e
 _STORE: contextvars.ContextVar[dict[Any, Any] | None] = contextvars.ContextVar(
     "kuaiji_memo", default=None
 )
-_FIELDS = frozenset(f.name for f in attrs.fields(Candidate))
+_FIELDS = {f.name: f for f in attrs.fields(Candidate)}
+_NO_RECORD = object()  # what a narrowed field is when the candidate has no such record
+
+
+def _getter(fields: tuple[str, ...]) -> Callable[[Candidate], Any]:
+    """What the memo keys a rule's answer by: the declared fields' values. A name is a
+    candidate field (``collection``) or one field of the record it holds
+    (``collection.status``, when that record is an attrs class)."""
+    if not fields:
+        return lambda candidate: None
+    if all("." not in name for name in fields):
+        unknown = sorted(set(fields) - set(_FIELDS))
+        if unknown:
+            raise ValueError(f"reads(): not fields of a candidate: {', '.join(unknown)}")
+        return operator.attrgetter(*fields)
+    parts = [_part(name) for name in fields]
+    if len(parts) == 1:
+        return parts[0]
+    return lambda candidate: tuple([part(candidate) for part in parts])
+
+
+def _part(name: str) -> Callable[[Candidate], Any]:
+    field, _, inner = name.partition(".")
+    if field not in _FIELDS:
+        raise ValueError(f"reads(): not a field of a candidate: {field}")
+    if not inner:
+        return operator.attrgetter(field)
+    held = _record_class(field)
+    if held is None or inner not in attrs.fields_dict(held):
+        raise ValueError(f"reads(): {name} is not a field of the record {field} holds")
+    get = operator.attrgetter(inner)
+    return lambda candidate: (
+        _NO_RECORD if (record := getattr(candidate, field)) is None else get(record)
+    )
+
+
+def _record_class(field: str) -> type | None:
+    """The attrs class a candidate field holds, alone or None (``Collection | None`` →
+    Collection); None for anything else (a tuple of records, a string)."""
+    hint = typing.get_type_hints(Candidate)[field]
+    if typing.get_origin(hint) in (typing.Union, types.UnionType):
+        options = [a for a in typing.get_args(hint) if a is not type(None)]
+        hint = options[0] if len(options) == 1 else None
+    return hint if isinstance(hint, type) and attrs.has(hint) else None
 
 
 def reads(*fields: str, region: bool = True) -> Callable[[Rule], Rule]:
@@ -67,14 +112,14 @@ def reads(*fields: str, region: bool = True) -> Callable[[Rule], Rule]:
     same schedule, not only by one county's candidates::
 
         @reads(region=False)
-        def schedule_window(ctx: Context) -> list[Finding]: ..."""
-    unknown = sorted(set(fields) - _FIELDS)
-    if unknown:
-        raise ValueError(f"reads(): not fields of a candidate: {', '.join(unknown)}")
-    getter: Callable[[Candidate], Any] = (
-        operator.attrgetter(*fields) if fields else (lambda candidate: None)
-    )
-    photo = "photo" in fields
+        def schedule_window(ctx: Context) -> list[Finding]: ...
+
+    A field may be narrowed to one field of the record it holds, ``"collection.status"``:
+    candidates whose records differ only elsewhere (another date) then share the answer. A
+    candidate without that record (``collection`` None) is told apart from one whose record
+    has None there."""
+    getter = _getter(fields)
+    photo = any(name.split(".")[0] == "photo" for name in fields)
     situation = _situation if region else _schedule_situation
 
     def decorate(rule: Rule) -> Rule:
