@@ -136,12 +136,12 @@ def reads(*fields: str, region: bool = True) -> Callable[[Rule], Rule]:
             try:
                 answer = answers[key]
             except KeyError:
-                hit = False
-                answer = answers[key] = tuple(rule(ctx))  # a generator is read once, here
+                answer = None  # answered below, outside the handler
             except TypeError:  # an unhashable value: not remembered
                 return rule(ctx)
-            else:
-                hit = True
+            hit = answer is not None
+            if not hit:
+                answer = answers[key] = tuple(rule(ctx))  # a generator is read once, here
             if trial is not True:
                 _count(store, remembered, trial, hit)
             return list(answer)  # a list of its own, as the rule gives
