@@ -49,13 +49,18 @@ def _counting(calls: list[int]) -> Any:
     return rule
 
 
+def _batch(rule: Any, contexts: list[Context]) -> tuple[list[Any], dict[Any, Any]]:
+    """``rule``'s answers for ``contexts`` asked as a batch does, and the batch's store."""
+    store: dict[Any, Any] = {}
+    with memo.remembering(store):
+        answers = [rule(ctx) for ctx in contexts]
+    return answers, store
+
+
 def test_a_rule_whose_inputs_repeat_is_answered_once_and_stays_remembered() -> None:
     calls: list[int] = []
     rule = _counting(calls)
-    store: dict[Any, Any] = {}
-    contexts = _contexts(memo.TRIAL + 100, same_record=True)
-    with memo.remembering(store):
-        answers = [rule(ctx) for ctx in contexts]
+    answers, store = _batch(rule, _contexts(memo.TRIAL + 100, same_record=True))
     assert len(calls) == 1  # every later candidate got the first one's answer
     assert store[rule] is True  # remembering pays: kept for the rest of the batch
     assert all(a == answers[0] for a in answers) and answers[0] is not answers[1]
@@ -85,10 +90,8 @@ def test_whether_remembering_pays_is_counted_from_the_hits_of_the_trial(
     so it is the same on any machine."""
     calls: list[int] = []
     rule = _counting(calls)
-    store: dict[Any, Any] = {}
     contexts = _contexts(memo.TRIAL, same_record=False, each=each)
-    with memo.remembering(store):
-        answers = [rule(ctx) for ctx in contexts]
+    answers, store = _batch(rule, contexts)
     assert store[rule] is kept
     assert len(calls) == -(-memo.TRIAL // each)  # one answer per distinct record
     assert answers == [rule.__wrapped__(ctx) for ctx in contexts]
